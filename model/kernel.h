@@ -1,0 +1,67 @@
+// The contract between the interpreter and an operator kernel (TFLite Micro's
+// shape): `prepare` runs once at create time and does every check and every
+// precomputation; `eval` runs per inference and does only arithmetic.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+#include "model/tensor.h"
+
+namespace vww {
+
+// Per-node data a kernel computes in prepare (multipliers, padding, ...).
+struct OpData {
+  virtual ~OpData() = default;
+};
+
+struct Node;
+using EvalFn = void (*)(const Node& node);
+
+struct Node {
+  int index = 0;
+  int opcode = 0;
+  const tflite::Operator* op = nullptr;  // for builtin options
+  std::vector<Tensor*> inputs;           // nullptr where an optional input is omitted
+  std::vector<Tensor*> outputs;
+
+  std::unique_ptr<OpData> data;  // set by prepare
+  size_t scratch_bytes = 0;      // set by prepare; the planner places it in the arena
+  uint8_t* scratch = nullptr;    // bound by the planner, valid during eval
+  EvalFn eval = nullptr;         // set by prepare
+  bool fast = false;             // an optimized kernel took this node
+
+  template <typename T>
+  T& data_as() const {
+    return *static_cast<T*>(data.get());
+  }
+  // "node 3 (CONV_2D)", for error messages.
+  std::string where() const;
+};
+
+// Reference prepare: validates and fills node.data / node.eval, or throws
+// Error. Optimized prepare: returns false to decline the node (the reference
+// kernel then runs it), true after taking it.
+using PrepareFn = bool (*)(Node& node);
+
+struct KernelRegistration {
+  int opcode;
+  PrepareFn prepare;
+};
+
+// nullptr when there is no kernel for the opcode.
+const KernelRegistration* FindReferenceKernel(int opcode);
+const KernelRegistration* FindFastKernel(int opcode);
+
+// Helpers shared by kernels' prepare functions.
+[[noreturn]] void Fail(const Node& node, const std::string& message);
+void Expect(const Node& node, bool condition, const char* message);
+void ExpectType(const Node& node, const Tensor* t, DType type, const char* which);
+// Number of inputs/outputs (counting omitted optional ones).
+void ExpectArity(const Node& node, size_t min_inputs, size_t max_inputs, size_t outputs);
+
+}  // namespace vww
