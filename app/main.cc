@@ -1,1 +1,59 @@
-int main() { return 0; }
+// vww: the VWW Live command line.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "app/commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int argc, char** argv);
+  const char* summary;
+};
+
+const Command kCommands[] = {
+    {"info", vww::CmdInfo, "describe a model: operators, shapes, quantization, MACs, arena"},
+    {"classify", vww::CmdClassify, "classify image files"},
+};
+
+void PrintUsage(FILE* out) {
+  std::fprintf(out,
+               "VWW Live %s: watch a camera and decide, every frame, whether a person is in view.\n\n"
+               "usage: vww <command> [options]   (vww <command> --help for its options)\n\n"
+               "commands:\n",
+               VWW_VERSION);
+  for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return 2;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintUsage(stdout);
+    return 0;
+  }
+  if (name == "--version") {
+    std::printf("vww %s\n", VWW_VERSION);
+    return 0;
+  }
+  for (const Command& c : kCommands) {
+    if (name != c.name) continue;
+    try {
+      return c.run(argc, argv);
+    } catch (const std::exception& e) {
+      // Every failure is one line on stderr and a non-zero exit.
+      std::fprintf(stderr, "error: %s\n", e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "error: unknown command '%s' (see vww --help)\n", name.c_str());
+  return 2;
+}

@@ -57,4 +57,9 @@ struct SoftmaxParams {
 // using gemmlowp's fixed-point exp as TFLite does.
 void Softmax(const SoftmaxParams& p, const Shape& shape, const int8_t* input, int8_t* output);
 
+
+
+// ---- Arithmetic kernels (FULLY_CONNECTED, ADD, MUL, MEAN, LOGISTIC, QUANTIZE, DEQUANTIZE) ----
+
+// ---- Data-movement kernels (MAX_POOL_2D, PAD, CONCATENATION, TRANSPOSE) ----
 }  // namespace vww::ref

@@ -4,16 +4,41 @@
 
 namespace vww {
 
+extern const KernelRegistration kAddReference;
 extern const KernelRegistration kAveragePool2DReference;
+extern const KernelRegistration kConcatenationReference;
 extern const KernelRegistration kConv2DReference;
 extern const KernelRegistration kDepthwiseConv2DReference;
+extern const KernelRegistration kDequantizeReference;
+extern const KernelRegistration kFullyConnectedReference;
+extern const KernelRegistration kLogisticReference;
+extern const KernelRegistration kMaxPool2DReference;
+extern const KernelRegistration kMeanReference;
+extern const KernelRegistration kMulReference;
+extern const KernelRegistration kPadReference;
+extern const KernelRegistration kQuantizeReference;
 extern const KernelRegistration kReshapeReference;
 extern const KernelRegistration kSoftmaxReference;
+extern const KernelRegistration kTransposeReference;
 
 namespace {
 const KernelRegistration* const kReferenceKernels[] = {
-    &kAveragePool2DReference, &kConv2DReference,  &kDepthwiseConv2DReference,
-    &kReshapeReference,       &kSoftmaxReference,
+    &kAddReference,
+    &kAveragePool2DReference,
+    &kConcatenationReference,
+    &kConv2DReference,
+    &kDepthwiseConv2DReference,
+    &kDequantizeReference,
+    &kFullyConnectedReference,
+    &kLogisticReference,
+    &kMaxPool2DReference,
+    &kMeanReference,
+    &kMulReference,
+    &kPadReference,
+    &kQuantizeReference,
+    &kReshapeReference,
+    &kSoftmaxReference,
+    &kTransposeReference,
 };
 }  // namespace
 
@@ -23,6 +48,7 @@ const KernelRegistration* FindReferenceKernel(int opcode) {
   return nullptr;
 }
 
+// The optimized kernels live in model/fast/ (see fast_registry.cc there).
 const KernelRegistration* FindFastKernel(int opcode) {
   (void)opcode;
   return nullptr;

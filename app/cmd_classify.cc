@@ -1,0 +1,73 @@
+// vww classify: images -> Edge Impulse style predictions (or JSON lines).
+#include <opencv2/imgcodecs.hpp>
+
+#include "app/cli.h"
+#include "app/commands.h"
+#include "app/format.h"
+
+namespace vww {
+
+int CmdClassify(int argc, char** argv) {
+  std::string model, labels, backend = "fast", crop = "fit-shortest", mean, stddev;
+  bool json = false;
+  std::vector<std::string> images;
+  cli::ArgParser p("vww classify [options] IMAGE...",
+                   "Classify image files (PNG, JPG, BMP, PGM, ...) with the same DSP as the live\n"
+                   "pipeline and print the scores per image.");
+  p.Option("--model", &model, "model file (.tflite); default: the bundled person detector");
+  p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
+  p.Option("--backend", &backend, "fast | reference (default fast)");
+  p.Option("--crop", &crop, "fit-shortest | fit-longest | squash (default fit-shortest)");
+  p.Option("--mean", &mean, "per-channel mean of 0..1 pixels, e.g. 0.485,0.456,0.406");
+  p.Option("--std", &stddev, "per-channel std of 0..1 pixels, e.g. 0.229,0.224,0.225");
+  p.Flag("--json", &json, "one JSON object per image per line");
+  p.Positionals(&images, "IMAGE...", "image files to classify");
+  int code = 0;
+  if (!p.Parse(argc, argv, 2, &code)) return code;
+  if (images.empty()) {
+    std::fprintf(stderr, "error: no images given (see vww classify --help)\n");
+    return 2;
+  }
+
+  ClassifierOptions options;
+  options.model_path = model;
+  options.labels_path = labels;
+  options.backend = ParseBackend(backend);
+  options.crop = ParseCropMode(crop);
+  if (!mean.empty()) options.mean = ParseFloatList(mean, "--mean");
+  if (!stddev.empty()) options.std = ParseFloatList(stddev, "--std");
+  Classifier classifier(options);
+
+  int failures = 0;
+  for (const std::string& path : images) {
+    const cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
+    if (image.empty()) {
+      std::fprintf(stderr, "error: %s: cannot read or decode image\n", path.c_str());
+      ++failures;
+      continue;
+    }
+    const Classification& c = classifier.Classify(image);
+    const auto& names = classifier.labels();
+    if (json) {
+      std::string s = "{\"file\":" + JsonString(path) + ",\"label\":" + JsonString(names[c.top]) +
+                      ",\"scores\":{";
+      for (size_t i = 0; i < c.scores.size(); ++i) {
+        char v[32];
+        std::snprintf(v, sizeof(v), "%.6g", c.scores[i]);
+        s += (i ? "," : "") + JsonString(names[i]) + ":" + v;
+      }
+      s += "},\"scores_q\":[";
+      for (size_t i = 0; i < c.scores_q.size(); ++i) s += (i ? "," : "") + std::to_string(c.scores_q[i]);
+      char t[96];
+      std::snprintf(t, sizeof(t), "],\"dsp_ms\":%.4f,\"classification_ms\":%.4f}", c.dsp_ms,
+                    c.classification_ms);
+      std::printf("%s%s\n", s.c_str(), t);
+    } else {
+      std::printf("%s\n", path.c_str());
+      PrintPredictions(stdout, c, names);
+    }
+  }
+  return failures ? 1 : 0;
+}
+
+}  // namespace vww

@@ -1,0 +1,10 @@
+// The vww subcommands. Each lives in its own cmd_<name>.cc and returns the
+// process exit code: 0 success, 1 runtime failure, 2 usage error.
+#pragma once
+
+namespace vww {
+
+int CmdInfo(int argc, char** argv);
+int CmdClassify(int argc, char** argv);
+
+}  // namespace vww

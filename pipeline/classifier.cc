@@ -1,0 +1,124 @@
+#include "pipeline/classifier.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+
+namespace vww {
+
+namespace {
+
+bool Exists(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+double Ms(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+}  // namespace
+
+std::string DefaultModelPath() {
+  const std::string built_in = std::string(VWW_ASSETS_DIR) + "/person_detect.tflite";
+  if (Exists(built_in)) return built_in;
+  // A moved build: look beside the executable (../assets, ../../assets).
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n > 0) {
+    exe[n] = 0;
+    std::string dir(exe);
+    for (int up = 0; up < 3; ++up) {
+      dir = dir.substr(0, dir.find_last_of('/'));
+      const std::string candidate = dir + "/assets/person_detect.tflite";
+      if (Exists(candidate)) return candidate;
+    }
+  }
+  return built_in;  // the loader reports it missing
+}
+
+std::vector<std::string> ReadLabels(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot read labels file");
+  std::vector<std::string> labels;
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    labels.push_back(line);
+  }
+  while (!labels.empty() && labels.back().empty()) labels.pop_back();
+  return labels;
+}
+
+Classifier::Classifier(const ClassifierOptions& options)
+    : model_(Model::FromFile(options.model_path.empty() ? DefaultModelPath() : options.model_path)),
+      interpreter_(std::make_unique<Interpreter>(*model_, options.backend)),
+      dsp_(InputSpec::FromTensor(interpreter_->input()), options.crop) {
+  if (!options.mean.empty()) {
+    InputSpec spec = dsp_.spec();
+    spec.mean = options.mean;
+    spec.std = options.std.empty() ? std::vector<float>{1.0f} : options.std;
+    dsp_ = Dsp(spec, options.crop);
+  }
+  const Tensor& out = interpreter_->output();
+  if (out.type != DType::kInt8 && out.type != DType::kUInt8 && out.type != DType::kFloat32)
+    throw Error(model_->name() + ": output type " + DTypeName(out.type) + " is not supported");
+  const int classes = static_cast<int>(out.shape.elements());
+
+  std::string labels_path = options.labels_path;
+  if (labels_path.empty()) {
+    std::string base = model_->name();
+    if (base.size() > 7 && base.compare(base.size() - 7, 7, ".tflite") == 0)
+      base = base.substr(0, base.size() - 7);
+    if (Exists(base + ".labels.txt")) labels_path = base + ".labels.txt";
+  }
+  if (!labels_path.empty()) labels_ = ReadLabels(labels_path);
+  if (!labels_.empty() && static_cast<int>(labels_.size()) != classes)
+    throw Error(labels_path + ": " + std::to_string(labels_.size()) + " labels for a model with " +
+                std::to_string(classes) + " outputs");
+  if (labels_.empty())
+    for (int i = 0; i < classes; ++i) labels_.push_back("class " + std::to_string(i));
+  for (int i = 0; i < classes; ++i)
+    if (Lower(labels_[i]) == "person") person_index_ = i;
+
+  result_.scores.resize(classes);
+  result_.scores_q.resize(classes);
+}
+
+const Classification& Classifier::Classify(const cv::Mat& frame) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  dsp_.Run(frame, interpreter_->input().data);
+  const auto t1 = Clock::now();
+  interpreter_->Invoke();
+  const auto t2 = Clock::now();
+
+  const Tensor& out = interpreter_->output();
+  const int n = static_cast<int>(result_.scores.size());
+  for (int i = 0; i < n; ++i) {
+    switch (out.type) {
+      case DType::kInt8:
+        result_.scores_q[i] = out.data_as<int8_t>()[i];
+        break;
+      case DType::kUInt8:
+        result_.scores_q[i] = out.data_as<uint8_t>()[i];
+        break;
+      default:
+        result_.scores_q[i] = 0;
+    }
+    result_.scores[i] = out.type == DType::kFloat32
+                            ? out.data_as<float>()[i]
+                            : out.scale * static_cast<float>(result_.scores_q[i] - out.zero_point);
+  }
+  result_.top = static_cast<int>(std::max_element(result_.scores.begin(), result_.scores.end()) -
+                                 result_.scores.begin());
+  result_.dsp_ms = Ms(t1 - t0);
+  result_.classification_ms = Ms(t2 - t1);
+  return result_;
+}
+
+}  // namespace vww
