@@ -1,0 +1,2 @@
+// ui/: what people see. (Filled in by the overlay work.)
+#pragma once
