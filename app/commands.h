@@ -6,5 +6,6 @@ namespace vww {
 
 int CmdInfo(int argc, char** argv);
 int CmdClassify(int argc, char** argv);
+int CmdRun(int argc, char** argv);
 
 }  // namespace vww

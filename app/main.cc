@@ -1,8 +1,11 @@
 // vww: the VWW Live command line.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
+
+#include <opencv2/core/utils/logger.hpp>
 
 #include "app/commands.h"
 
@@ -17,6 +20,7 @@ struct Command {
 const Command kCommands[] = {
     {"info", vww::CmdInfo, "describe a model: operators, shapes, quantization, MACs, arena"},
     {"classify", vww::CmdClassify, "classify image files"},
+    {"run", vww::CmdRun, "watch a camera or file: live scores, wake/sleep events, logs"},
 };
 
 void PrintUsage(FILE* out) {
@@ -31,6 +35,8 @@ void PrintUsage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Our own messages say what failed; OpenCV's warnings would repeat it.
+  cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
   if (argc < 2) {
     PrintUsage(stderr);
     return 2;

@@ -8,6 +8,9 @@
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
+#include <vector>
+
+#include "model/model.h"  // vww::Error
 
 namespace vww {
 
@@ -41,8 +44,55 @@ struct SourceOptions {
   double stall_timeout_s = 5.0;    // a live source without frames this long has failed
 };
 
+// Thrown by OpenSource for the default source (options.source empty) when
+// this machine has no video capture device at all, so the caller can fall
+// back to the bundled sample video. A camera that exists but fails (busy,
+// no permission) throws a plain vww::Error instead: the user should hear
+// about it rather than silently get the sample.
+struct NoCameraError : Error {
+  using Error::Error;
+};
+
 // Opens a source; throws vww::Error with a one-line message (for a missing or
 // busy camera it lists the cameras that exist).
+//   ""              the first /dev/video* that opens as a capture device
+//                   (NoCameraError when none exists)
+//   "/dev/videoN"   V4L2 through libv4l2 (capture "opencv": OpenCV instead)
+//   "N"             OpenCV VideoCapture(N, CAP_V4L2) (capture "v4l2": /dev/videoN)
+//   a video file    every frame in order; timestamp_ms = index * 1000 / fps
+//   an image file   one frame (forever with loop)
+//   a folder        its images sorted by file name; other files skipped
+//   "gst:PIPELINE"  OpenCV's GStreamer backend; the pipeline ends in appsink
+// Files always decode to BGR (prefer_gray only applies to cameras), so their
+// pixels match the reference data exactly. With loop, index and timestamps
+// keep counting up across restarts. With realtime, a reader thread paces the
+// file at its frame rate (options.fps for images and folders, else 30) and
+// Read() gets the newest frame, counting the skipped ones in Frame::dropped.
 std::unique_ptr<FrameSource> OpenSource(const SourceOptions& options);
+
+// One V4L2 capture device, as `vww devices` prints it.
+struct CameraInfo {
+  struct Size {
+    int width = 0, height = 0;
+    std::vector<double> fps;  // discrete rates; for a range: its min and max
+    bool fps_range = false;   // fps holds {min, max} of a continuous range
+  };
+  struct Format {
+    std::string fourcc;       // "YUYV", "MJPG", "GREY", ...
+    std::string description;  // the driver's name for it
+    bool emulated = false;    // converted by libv4l2, not native
+    std::vector<Size> sizes;  // empty when the driver does not enumerate
+    std::string size_range;   // "320x240 - 1920x1080" for stepwise sizes
+  };
+  std::string path;      // /dev/videoN
+  std::string driver;    // e.g. "uvcvideo"
+  std::string card;      // e.g. "HD Webcam C270"
+  std::string bus_info;  // e.g. "usb-0000:00:14.0-1"
+  std::vector<Format> formats;  // filled only when asked for details
+};
+
+// The V4L2 capture devices (streaming, video capture) on this machine,
+// sorted by path; metadata and output nodes are left out. Never throws.
+std::vector<CameraInfo> ListCameras(bool details);
 
 }  // namespace vww

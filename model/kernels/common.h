@@ -28,6 +28,16 @@ void PerChannelMultipliers(const Tensor& input, const Tensor& filter, const Tens
 void OutputActivationRange(const Node& node, int activation, const Tensor& output,
                            int32_t* act_min, int32_t* act_max);
 
+namespace ref {
+struct PoolParams;
+}  // namespace ref
+
+// AVERAGE_POOL_2D and MAX_POOL_2D share their checks: one int8 NHWC input and
+// output with equal quantization, Pool2DOptions, the output size TFLite
+// computes, and no window that lies wholly in the padding. Fills *p or fails.
+// Defined in average_pool.cc.
+void PreparePool2D(Node& node, ref::PoolParams* p);
+
 // Builtin options of the expected type, or nullptr when the file has none.
 template <typename T>
 const T* Options(const Node& node) {

@@ -61,5 +61,181 @@ void Softmax(const SoftmaxParams& p, const Shape& shape, const int8_t* input, in
 
 // ---- Arithmetic kernels (FULLY_CONNECTED, ADD, MUL, MEAN, LOGISTIC, QUANTIZE, DEQUANTIZE) ----
 
+struct FullyConnectedParams {
+  int32_t input_offset = 0;   // -input zero point
+  int32_t filter_offset = 0;  // -filter zero point (0 for per-channel weights)
+  int32_t output_offset = 0;  // output zero point
+  int32_t act_min = -128, act_max = 127;
+};
+
+// input [batches, depth] (any shape, flattened), filter [units, depth], bias
+// [units] (may be null), output [batches, units]; one multiplier/shift per
+// unit (per-tensor weights repeat one value).
+void FullyConnected(const FullyConnectedParams& p, const int32_t* multipliers,
+                    const int32_t* shifts, int batches, int depth, int units, const int8_t* input,
+                    const int8_t* filter, const int32_t* bias, int8_t* output);
+
+// NumPy broadcasting of two inputs onto an output of rank <= kMaxRank: per
+// output axis, the element stride of each input, 0 where it is broadcast.
+struct Broadcast {
+  int rank = 0;
+  int dims[kMaxRank] = {0, 0, 0, 0, 0, 0};
+  int64_t stride1[kMaxRank] = {0, 0, 0, 0, 0, 0};
+  int64_t stride2[kMaxRank] = {0, 0, 0, 0, 0, 0};
+};
+
+// False when the shapes do not broadcast, or not to exactly `output`.
+bool MakeBroadcast(const Shape& input1, const Shape& input2, const Shape& output, Broadcast* b);
+
+// Calls f(output_index, input1_index, input2_index) for every output element in order.
+template <typename F>
+inline void ForEachBroadcast(const Broadcast& b, F&& f) {
+  int64_t total = 1;
+  for (int d = 0; d < b.rank; ++d) total *= b.dims[d];
+  int index[kMaxRank] = {0, 0, 0, 0, 0, 0};
+  int64_t i1 = 0, i2 = 0;
+  for (int64_t o = 0; o < total; ++o) {
+    f(o, i1, i2);
+    for (int d = b.rank - 1; d >= 0; --d) {  // odometer step, last axis fastest
+      i1 += b.stride1[d];
+      i2 += b.stride2[d];
+      if (++index[d] < b.dims[d]) break;
+      i1 -= b.stride1[d] * b.dims[d];
+      i2 -= b.stride2[d] * b.dims[d];
+      index[d] = 0;
+    }
+  }
+}
+
+// TFLite's int8 ADD: both inputs are shifted left by left_shift (20), scaled
+// to a common scale (multipliers < 1), summed, then scaled to the output.
+struct AddParams {
+  int32_t input1_offset = 0, input2_offset = 0;  // -zero points
+  int32_t output_offset = 0;
+  int left_shift = 20;
+  int32_t input1_multiplier = 0, input2_multiplier = 0, output_multiplier = 0;
+  int input1_shift = 0, input2_shift = 0, output_shift = 0;  // <= 0 (right shifts)
+  int32_t act_min = -128, act_max = 127;
+};
+
+void Add(const AddParams& p, const Broadcast& b, const int8_t* input1, const int8_t* input2,
+         int8_t* output);
+
+// int8 MUL: (x1 - zp1) * (x2 - zp2) scaled by s1 * s2 / s_out.
+struct MulParams {
+  int32_t input1_offset = 0, input2_offset = 0;  // -zero points
+  int32_t output_offset = 0;
+  int32_t output_multiplier = 0;
+  int output_shift = 0;
+  int32_t act_min = -128, act_max = 127;
+};
+
+void Mul(const MulParams& p, const Broadcast& b, const int8_t* input1, const int8_t* input2,
+         int8_t* output);
+
+// MEAN over a set of axes, as TFLite Micro's reference computes it for 8-bit
+// types: values are summed in int32; with equal input and output quantization
+// the sum is divided by the count with C++ truncation; otherwise the mean is
+// requantized in float: round(sum / count * scale + bias) + output zero point.
+struct MeanParams {
+  int rank = 0;
+  int dims[kMaxRank] = {0, 0, 0, 0, 0, 0};        // input dims
+  int64_t out_stride[kMaxRank] = {0, 0, 0, 0, 0, 0};  // per input axis; 0 for reduced axes
+  int64_t output_count = 0;
+  int32_t reduced_count = 0;  // input elements per output element
+  bool same_quantization = true;
+  float scale = 1.0f;  // input scale / output scale, in float
+  float bias = 0.0f;   // -input zero point * scale, in float
+  int32_t output_zero_point = 0;
+};
+
+// sums: output_count int32 of scratch.
+void Mean(const MeanParams& p, const int8_t* input, int32_t* sums, int8_t* output);
+void Mean(const MeanParams& p, const uint8_t* input, int32_t* sums, uint8_t* output);
+
+// int8 LOGISTIC with gemmlowp's fixed-point logistic (TFLite's reference
+// integer kernel): input rescaled to Q4.27, output scale 1/256, zero point -128.
+struct LogisticParams {
+  int32_t input_zero_point = 0;
+  int32_t input_range_radius = 0;  // |x - zp| at or beyond this saturates
+  int32_t input_multiplier = 0;
+  int input_left_shift = 0;
+};
+
+void Logistic(const LogisticParams& p, int64_t size, const int8_t* input, int8_t* output);
+
+// float -> 8-bit: round(x / scale) (float division, half away from zero) + zero point, clamped.
+struct AffineQuantizeParams {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+};
+
+void AffineQuantize(const AffineQuantizeParams& p, int64_t size, const float* input,
+                    int8_t* output);
+void AffineQuantize(const AffineQuantizeParams& p, int64_t size, const float* input,
+                    uint8_t* output);
+
+// 8-bit -> 8-bit: (x - input zp) * multiplier + output zp, clamped to the output type.
+struct RequantizeParams {
+  int32_t input_zero_point = 0, output_zero_point = 0;
+  int32_t multiplier = 0;
+  int shift = 0;
+};
+
+void Requantize(const RequantizeParams& p, int64_t size, const int8_t* input, int8_t* output);
+void Requantize(const RequantizeParams& p, int64_t size, const int8_t* input, uint8_t* output);
+void Requantize(const RequantizeParams& p, int64_t size, const uint8_t* input, int8_t* output);
+void Requantize(const RequantizeParams& p, int64_t size, const uint8_t* input, uint8_t* output);
+
+// 8-bit -> float: float(double(scale) * (x - zero point)).
+struct DequantizeParams {
+  double scale = 1.0;
+  int32_t zero_point = 0;
+};
+
+void Dequantize(const DequantizeParams& p, int64_t size, const int8_t* input, float* output);
+void Dequantize(const DequantizeParams& p, int64_t size, const uint8_t* input, float* output);
+
 // ---- Data-movement kernels (MAX_POOL_2D, PAD, CONCATENATION, TRANSPOSE) ----
+
+// Input and output share scale and zero point. The window is clipped to the
+// input, so padding never takes part in the max; the max is then clamped to
+// [act_min, act_max].
+void MaxPool(const PoolParams& p, const Shape& input_shape, const int8_t* input,
+             const Shape& output_shape, int8_t* output);
+
+struct PadParams {
+  int before[kMaxRank] = {0, 0, 0, 0, 0, 0};  // elements added before / after, per axis
+  int after[kMaxRank] = {0, 0, 0, 0, 0, 0};
+};
+
+// Constant padding of a 1-byte tensor (int8 or uint8, passed as raw bytes):
+// output[i] = input[i - before] inside, pad_value elsewhere. Input and output
+// have the same rank; output dim d = before[d] + input dim d + after[d].
+void Pad(const PadParams& p, const Shape& input_shape, const uint8_t* input, uint8_t pad_value,
+         const Shape& output_shape, uint8_t* output);
+
+struct ConcatenationParams {
+  int axis = 0;  // non-negative
+  int inputs_count = 0;
+  // Per input; an input whose scale and zero point equal the output's is
+  // copied, any other is requantized with TFLite's float formula.
+  const float* input_scales = nullptr;
+  const int32_t* input_zero_points = nullptr;
+  float output_scale = 0.0f;
+  int32_t output_zero_point = 0;
+};
+
+// Concatenates int8 inputs (equal rank, equal dims except `axis`) along `axis`.
+void Concatenation(const ConcatenationParams& p, const Shape* const* input_shapes,
+                   const int8_t* const* inputs, const Shape& output_shape, int8_t* output);
+
+struct TransposeParams {
+  int perm[kMaxRank] = {0, 1, 2, 3, 4, 5};  // output axis i is input axis perm[i]
+};
+
+// Permutes the axes of a tensor of element_size-byte elements (1, 2, 4 or 8):
+// output_shape[i] == input_shape[perm[i]].
+void Transpose(const TransposeParams& p, const Shape& input_shape, const void* input,
+               size_t element_size, const Shape& output_shape, void* output);
 }  // namespace vww::ref

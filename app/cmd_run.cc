@@ -1,0 +1,367 @@
+// vww run: the live pipeline. A camera (or file) -> DSP -> model -> label and
+// wake/sleep decisions, printed Edge Impulse style, logged per frame, with
+// commands run on wake and sleep, and a summary at the end.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "app/cli.h"
+#include "app/commands.h"
+#include "app/format.h"
+#include "app/run_hooks.h"
+#include "pipeline/session.h"
+
+namespace vww {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+// First SIGINT/SIGTERM: finish the current frame, write the summary, exit.
+// Second: the user means it (e.g. a camera read is stuck), exit at once.
+void OnSignal(int) {
+  if (g_stop.exchange(true)) _exit(130);
+  static const char kMsg[] = "\nstopping (Ctrl-C again to quit at once)\n";
+  const ssize_t ignored = write(STDERR_FILENO, kMsg, sizeof(kMsg) - 1);
+  (void)ignored;
+}
+
+void InstallSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+struct UsageError : Error {
+  using Error::Error;
+};
+
+bool EndsWith(const std::string& s, const char* suffix) {
+  const size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+void ParseSize(const std::string& s, int* w, int* h) {
+  if (s.empty()) return;
+  char x = 0;
+  char extra = 0;
+  if (std::sscanf(s.c_str(), "%d%c%d%c", w, &x, h, &extra) != 3 || (x != 'x' && x != 'X') ||
+      *w <= 0 || *h <= 0)
+    throw UsageError("invalid --size '" + s + "' (want WxH, e.g. 640x480)");
+}
+
+std::string Num(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), fmt, v);
+  return buf;
+}
+
+// %.9g: floats round-trip exactly, so logs can be compared with reference data.
+std::string Exact(double v) { return Num("%.9g", v); }
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string r = "\"";
+  for (char c : s) r += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return r + "\"";
+}
+
+// A label as a column-name suffix: letters, digits and '_' only.
+std::string ColumnName(const std::string& label) {
+  std::string r;
+  for (unsigned char c : label) r += std::isalnum(c) ? static_cast<char>(c) : '_';
+  return r;
+}
+
+class FileOut {
+ public:
+  FileOut() = default;
+  explicit FileOut(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "w")) {
+    if (!f_) throw Error(path + ": cannot open for writing: " + std::strerror(errno));
+  }
+  ~FileOut() {
+    if (f_) std::fclose(f_);
+  }
+  FILE* get() const { return f_; }
+  void Close() {
+    if (!f_) return;
+    const bool failed = std::ferror(f_) != 0;
+    if (std::fclose(f_) != 0 || failed) {
+      f_ = nullptr;
+      throw Error(path_ + ": write failed");
+    }
+    f_ = nullptr;
+  }
+
+ private:
+  std::string path_;
+  FILE* f_ = nullptr;
+};
+
+// One row per processed frame, CSV or JSON lines.
+class FrameLog {
+ public:
+  FrameLog(const std::string& path, const std::vector<std::string>& labels) : labels_(labels) {
+    if (EndsWith(path, ".csv")) {
+      csv_ = true;
+    } else if (!EndsWith(path, ".jsonl")) {
+      throw UsageError("--log " + path + ": the name must end in .csv or .jsonl");
+    }
+    out_ = std::make_unique<FileOut>(path);
+    if (!csv_) return;
+    std::string h = "frame,t_ms,latency_ms,dsp_ms,classification_ms";
+    for (const auto& l : labels_) h += ",p_" + ColumnName(l);
+    for (const auto& l : labels_) h += ",q_" + ColumnName(l);
+    h += ",label,confidence,smoothed,state,dropped\n";
+    std::fputs(h.c_str(), out_->get());
+  }
+
+  void Write(const FrameResult& r) {
+    const Classification& c = r.classification;
+    const std::string label = LabelName(r.label, labels_);
+    std::string s;
+    if (csv_) {
+      s = std::to_string(r.frame.index) + "," + Num("%.3f", r.frame.timestamp_ms) + "," +
+          Num("%.4f", r.latency_ms) + "," + Num("%.4f", c.dsp_ms) + "," +
+          Num("%.4f", c.classification_ms);
+      for (float v : c.scores) s += "," + Exact(v);
+      for (int32_t q : c.scores_q) s += "," + std::to_string(q);
+      s += "," + CsvField(label) + "," + Exact(r.label.confidence) + "," + Exact(r.smoothed) +
+           "," + (r.awake ? "awake" : "asleep") + "," + std::to_string(r.frame.dropped) + "\n";
+    } else {
+      s = "{\"frame\":" + std::to_string(r.frame.index) +
+          ",\"t_ms\":" + Num("%.3f", r.frame.timestamp_ms) +
+          ",\"latency_ms\":" + Num("%.4f", r.latency_ms) + ",\"dsp_ms\":" + Num("%.4f", c.dsp_ms) +
+          ",\"classification_ms\":" + Num("%.4f", c.classification_ms) + ",\"scores\":{";
+      for (size_t i = 0; i < c.scores.size(); ++i)
+        s += (i ? "," : "") + JsonString(labels_[i]) + ":" + Exact(c.scores[i]);
+      s += "},\"scores_q\":[";
+      for (size_t i = 0; i < c.scores_q.size(); ++i)
+        s += (i ? "," : "") + std::to_string(c.scores_q[i]);
+      s += "],\"label\":" + JsonString(label) + ",\"confidence\":" + Exact(r.label.confidence) +
+           ",\"smoothed\":" + Exact(r.smoothed) + ",\"state\":\"" +
+           (r.awake ? "awake" : "asleep") + "\",\"dropped\":" + std::to_string(r.frame.dropped) +
+           "}\n";
+    }
+    std::fputs(s.c_str(), out_->get());
+  }
+
+  void Flush() { std::fflush(out_->get()); }
+  void Close() { out_->Close(); }
+
+ private:
+  std::vector<std::string> labels_;
+  bool csv_ = false;
+  std::unique_ptr<FileOut> out_;
+};
+
+std::string EventJson(const WakeEvent& e) {
+  return std::string("{\"event\":\"") + WakeEventName(e.type) +
+         "\",\"frame\":" + std::to_string(e.frame) + ",\"t_ms\":" + Num("%.3f", e.t_ms) +
+         ",\"score\":" + Exact(e.score) + "}\n";
+}
+
+// The bundled sample video, found the way the bundled model is.
+std::string SampleVideoPath() {
+  const std::string model = DefaultModelPath();
+  return model.substr(0, model.find_last_of('/') + 1) + "vtest_person.avi";
+}
+
+std::unique_ptr<FrameSource> OpenWithFallback(SourceOptions options) {
+  if (!options.source.empty()) return OpenSource(options);
+  try {
+    return OpenSource(options);
+  } catch (const NoCameraError& e) {
+    const std::string sample = SampleVideoPath();
+    std::fprintf(stderr, "note: %s; playing the sample video %s instead\n", e.what(),
+                 sample.c_str());
+    options.source = sample;
+    return OpenSource(options);
+  }
+}
+
+void PrintSummary(const SessionSummary& s, const HookRunner& hooks) {
+  std::fprintf(stderr, "summary: %lld frames in %.2f s (%.1f fps), %lld dropped, %s\n",
+               static_cast<long long>(s.frames), s.wall_s, s.fps,
+               static_cast<long long>(s.dropped), s.end.c_str());
+  std::fprintf(stderr,
+               "latency ms, median / p99: capture-to-decision %.3f / %.3f, dsp %.3f / %.3f, "
+               "classification %.3f / %.3f\n",
+               s.latency.median_ms, s.latency.p99_ms, s.dsp.median_ms, s.dsp.p99_ms,
+               s.classification.median_ms, s.classification.p99_ms);
+  std::fprintf(stderr, "cpu: %.0f%% of one core (%u cores)\n", s.cpu_share * 100.0,
+               std::max(1u, std::thread::hardware_concurrency()));
+  std::fprintf(stderr, "events: %d wake, %d sleep, %s at the end", s.wakes, s.sleeps,
+               s.awake ? "awake" : "asleep");
+  if (hooks.started() || hooks.skipped())
+    std::fprintf(stderr, "; hooks: %d run, %d skipped, %d killed", hooks.started(),
+                 hooks.skipped(), hooks.killed());
+  std::fprintf(stderr, "\n");
+}
+
+int Run(int argc, char** argv) {
+  SourceOptions src;
+  std::string size, model, labels, backend = "fast", crop = "fit-shortest";
+  std::string on_wake, on_sleep, log_path, events_path;
+  DecisionOptions decision;
+  int print_every = 1, frames = 0;
+  double duration = 0, hook_timeout = 10.0;
+  bool quiet = false, headless = false;
+
+  cli::ArgParser p("vww run [options]",
+                   "Watch a camera (or a video, image or folder) and decide on every frame\n"
+                   "whether a person is in view. Prints each frame's scores Edge Impulse style\n"
+                   "and wake/sleep events on stdout, and a summary on stderr at the end\n"
+                   "(end of file, --frames, --duration, Ctrl-C; Ctrl-C twice quits at once).");
+  p.Option("--source", &src.source,
+           "\"\" (first camera; the sample video when there is none), /dev/videoN, N, a video "
+           "or image file, a folder of images, gst:PIPELINE");
+  p.Option("--capture", &src.capture, "camera API: auto | v4l2 | opencv (default auto)");
+  p.Option("--size", &size, "camera frame size WxH, e.g. 640x480 (default: the device's best)");
+  p.Option("--fps", &src.fps, "camera frame rate; pace for images and folders with --realtime");
+  p.Flag("--realtime", &src.realtime, "play files at their frame rate, dropping frames like a camera");
+  p.Flag("--loop", &src.loop, "restart files at the end");
+  p.Option("--model", &model, "model file (.tflite); default: the bundled person detector");
+  p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
+  p.Option("--backend", &backend, "fast | reference (default fast)");
+  p.Option("--crop", &crop, "fit-shortest | fit-longest | squash (default fit-shortest)");
+  p.Option("--threshold", &decision.threshold,
+           "top score below this is reported as \"uncertain\" (default 0.6)");
+  p.Option("--smooth", &decision.smooth, "moving average of the person score, frames (default 5)");
+  p.Option("--wake-threshold", &decision.wake_threshold,
+           "smoothed person score that wakes ... (default 0.6)");
+  p.Option("--wake-frames", &decision.wake_frames, "... when held this many frames (default 3)");
+  p.Option("--sleep-threshold", &decision.sleep_threshold,
+           "smoothed person score below which ... (default 0.4)");
+  p.Option("--hold-seconds", &decision.hold_seconds,
+           "... held this long (frame timestamps) puts it to sleep (default 2.0)");
+  p.Option("--on-wake", &on_wake,
+           "command run by /bin/sh on wake, without waiting; gets VWW_EVENT, VWW_FRAME, "
+           "VWW_T_MS, VWW_SCORE");
+  p.Option("--on-sleep", &on_sleep, "the same on sleep");
+  p.Option("--hook-timeout", &hook_timeout,
+           "seconds after which a still-running hook is killed (default 10)");
+  p.Option("--print-every", &print_every, "print every N-th frame's predictions (default 1)");
+  p.Flag("--quiet", &quiet, "no per-frame predictions (events and summary still)");
+  p.Option("--log", &log_path,
+           "per-frame log: FILE.csv or FILE.jsonl (scores, label, wake state, timings)");
+  p.Option("--events", &events_path, "wake/sleep events as JSON lines");
+  p.Option("--frames", &frames, "stop after N processed frames");
+  p.Option("--duration", &duration, "stop after S seconds of stream time");
+  p.Flag("--headless", &headless, "no window (the only mode so far)");
+  int code = 0;
+  if (!p.Parse(argc, argv, 2, &code)) return code;
+
+  try {
+    ParseSize(size, &src.width, &src.height);
+    if (src.capture != "auto" && src.capture != "v4l2" && src.capture != "opencv")
+      throw UsageError("invalid --capture '" + src.capture + "' (auto, v4l2 or opencv)");
+    if (src.fps < 0) throw UsageError("--fps must be >= 0");
+    if (print_every < 0) throw UsageError("--print-every must be >= 0");
+    if (frames < 0) throw UsageError("--frames must be >= 0");
+    if (duration < 0) throw UsageError("--duration must be >= 0");
+    if (!(hook_timeout > 0)) throw UsageError("--hook-timeout must be > 0");
+    try {
+      decision.Validate();
+    } catch (const Error& e) {
+      throw UsageError(e.what());
+    }
+    if (!log_path.empty() && !EndsWith(log_path, ".csv") && !EndsWith(log_path, ".jsonl"))
+      throw UsageError("--log " + log_path + ": the name must end in .csv or .jsonl");
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  }
+
+  ClassifierOptions copts;
+  copts.model_path = model;
+  copts.labels_path = labels;
+  copts.backend = ParseBackend(backend);
+  copts.crop = ParseCropMode(crop);
+  // The model first: a bad model is reported before a camera is opened.
+  auto classifier = std::make_unique<Classifier>(copts);
+  const std::vector<std::string> names = classifier->labels();
+  if (classifier->person_index() < 0)
+    std::fprintf(stderr, "note: the model has no class named \"person\": no wake/sleep events\n");
+  // Always headless so far, and without a window nobody sees colour: let a
+  // camera deliver its Y plane when the model is gray. (A window showing the
+  // frame in colour will want this false.)
+  src.prefer_gray = classifier->dsp().spec().channels == 1;
+
+  std::unique_ptr<FrameLog> log;
+  if (!log_path.empty()) log = std::make_unique<FrameLog>(log_path, names);
+  std::unique_ptr<FileOut> events;
+  if (!events_path.empty()) events = std::make_unique<FileOut>(events_path);
+
+  Session session(OpenWithFallback(src), std::move(classifier), decision);
+  std::fprintf(stderr, "source: %s\n", session.source().Describe().c_str());
+
+  HookRunner hooks(4, hook_timeout);
+  g_stop = false;
+  InstallSignalHandlers();
+
+  double last_flush_ms = SteadyNowMs();
+  auto on_frame = [&](const FrameResult& r) {
+    if (!quiet && print_every > 0 && (r.processed - 1) % print_every == 0)
+      PrintPredictions(stdout, r.classification, names);
+    if (log) log->Write(r);
+    if (r.event) {
+      const WakeEvent& e = *r.event;
+      std::printf("%s (frame %lld, t %.3f s, smoothed %s: %.5f)\n",
+                  e.type == WakeEventType::kWake ? "WAKE" : "SLEEP",
+                  static_cast<long long>(e.frame), e.t_ms / 1000.0,
+                  names[r.person_index].c_str(), e.score);
+      if (events) {
+        std::fputs(EventJson(e).c_str(), events->get());
+        std::fflush(events->get());
+      }
+      const std::string& cmd = e.type == WakeEventType::kWake ? on_wake : on_sleep;
+      if (!cmd.empty()) {
+        std::fflush(stdout);  // so a hook writing to our stdout comes after this line
+        hooks.Start(cmd, {{"VWW_EVENT", WakeEventName(e.type)},
+                          {"VWW_FRAME", std::to_string(e.frame)},
+                          {"VWW_T_MS", Num("%.3f", e.t_ms)},
+                          {"VWW_SCORE", Num("%.5f", e.score)}});
+      }
+    }
+    hooks.Poll();
+    // Flush the log about once a second so a hard stop loses little.
+    if (log) {
+      const double now = SteadyNowMs();
+      if (now - last_flush_ms > 1000.0) {
+        log->Flush();
+        last_flush_ms = now;
+      }
+    }
+    return true;
+  };
+
+  SessionLimits limits;
+  limits.max_frames = frames;
+  limits.max_duration_s = duration;
+  const SessionSummary summary = session.Run(on_frame, limits, &g_stop);
+  std::fflush(stdout);
+  // Give hooks fired near the end a moment to finish rather than orphan them.
+  hooks.Finish(g_stop ? 0.5 : hook_timeout);
+  if (log) log->Close();
+  if (events) events->Close();
+  PrintSummary(summary, hooks);
+  return 0;
+}
+
+}  // namespace
+
+int CmdRun(int argc, char** argv) { return Run(argc, argv); }
+
+}  // namespace vww

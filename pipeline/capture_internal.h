@@ -1,0 +1,105 @@
+// pipeline/capture_internal: pieces shared by the capture sources (not part
+// of the public API; tests may use them).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+
+#include "model/model.h"
+#include "pipeline/capture.h"
+
+namespace vww::capture_internal {
+
+using Clock = std::chrono::steady_clock;
+
+// Milliseconds on the steady clock, the time base of Frame::timestamp_ms.
+inline double NowMs() {
+  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
+}
+
+// A one-frame mailbox between a producer thread and Read(). A live source
+// must never hand on a stale frame, so a new frame replaces an unread one and
+// the replaced one counts as dropped.
+class NewestFrame {
+ public:
+  enum class Status { kFrame, kEnd, kTimeout };
+
+  // Producer side.
+  void Put(Frame&& frame) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (has_frame_) ++dropped_;
+    frame_ = std::move(frame);
+    has_frame_ = true;
+    cv_.notify_all();
+  }
+  void AddDropped(int64_t n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    dropped_ += n;
+  }
+  // End of stream: error empty for a clean end, else the one-line reason.
+  void Finish(const std::string& error) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (finished_) return;
+    finished_ = true;
+    error_ = error;
+    cv_.notify_all();
+  }
+  // Asks the producer to stop; wakes it from SleepUntil.
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    cv_.notify_all();
+  }
+  bool stopping() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stop_;
+  }
+  // Sleeps until t or Stop(); false when stopped.
+  bool SleepUntil(Clock::time_point t) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return !cv_.wait_until(lock, t, [this] { return stop_; });
+  }
+
+  // Consumer side: waits up to timeout_s for a frame newer than the last one
+  // taken. A pending frame is handed on before the end or error is reported.
+  // Throws vww::Error with the producer's error.
+  Status Take(Frame* out, double timeout_s) {
+    std::unique_lock<std::mutex> lock(mu_);
+    const auto timeout = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(timeout_s > 0 ? timeout_s : 0));
+    cv_.wait_for(lock, timeout, [this] { return has_frame_ || finished_; });
+    if (has_frame_) {
+      *out = std::move(frame_);
+      frame_ = Frame();
+      has_frame_ = false;
+      out->dropped = dropped_;
+      return Status::kFrame;
+    }
+    if (finished_) {
+      if (!error_.empty()) throw Error(error_);
+      return Status::kEnd;
+    }
+    return Status::kTimeout;
+  }
+  int64_t dropped() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return dropped_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Frame frame_;
+  bool has_frame_ = false;
+  bool finished_ = false;
+  bool stop_ = false;
+  std::string error_;
+  int64_t dropped_ = 0;
+};
+
+// Camera sources (v4l2_source.cc, capture_opencv.cc).
+std::unique_ptr<FrameSource> OpenOpenCvCamera(const SourceOptions& options);
+
+}  // namespace vww::capture_internal

@@ -1,0 +1,192 @@
+#include "pipeline/session.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace vww {
+
+namespace {
+
+// Timing samples kept per stage: enough for stable percentiles, bounded so a
+// soak run (--loop for days) does not grow without limit.
+constexpr size_t kMaxSamples = 1 << 17;
+constexpr int kFpsWindow = 30;  // frames in the recent-fps estimate
+
+double Percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  // Nearest rank: the smallest sample with at least q of the samples <= it.
+  const size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
+  const size_t k = std::min(v.size() - 1, rank == 0 ? 0 : rank - 1);
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+StageSummary Summarize(const std::vector<double>& v) {
+  return {Percentile(v, 0.5), Percentile(v, 0.99)};
+}
+
+}  // namespace
+
+double SteadyNowMs() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+struct Session::Samples {
+  // Rings of the newest kMaxSamples values.
+  std::vector<double> latency, dsp, classification;
+  size_t next = 0;
+
+  void Add(double l, double d, double c) {
+    if (latency.size() < kMaxSamples) {
+      latency.push_back(l);
+      dsp.push_back(d);
+      classification.push_back(c);
+      return;
+    }
+    latency[next] = l;
+    dsp[next] = d;
+    classification[next] = c;
+    next = (next + 1) % kMaxSamples;
+  }
+};
+
+Session::Session(std::unique_ptr<FrameSource> source, std::unique_ptr<Classifier> classifier,
+                 const DecisionOptions& decision)
+    : source_(std::move(source)),
+      classifier_(std::move(classifier)),
+      decision_(decision),
+      wake_(decision),
+      samples_(std::make_unique<Samples>()) {
+  if (!source_ || !classifier_) throw Error("session needs a source and a classifier");
+  decision_.Validate();
+  recent_done_ms_.reserve(kFpsWindow);
+}
+
+Session::~Session() = default;
+
+void Session::set_decision(const DecisionOptions& decision) {
+  decision.Validate();
+  decision_ = decision;
+  wake_.set_options(decision);
+}
+
+bool Session::Step(const FrameCallback& on_frame) {
+  if (!started_) {
+    started_ = true;
+    start_ms_ = last_ms_ = SteadyNowMs();
+    cpu_start_s_ = ProcessCpuSeconds();
+  }
+  if (!source_->Read(&frame_)) {
+    end_ = "end of stream";
+    return false;
+  }
+  const double read_ms = SteadyNowMs();
+  if (processed_ == 0) first_frame_ts_ = frame_.timestamp_ms;
+  // Checked on the frame just read so that --duration 1 on a 10 fps file
+  // processes exactly the 10 frames of its first second.
+  if (limits_.max_duration_s > 0 && processed_ > 0 &&
+      frame_.timestamp_ms - first_frame_ts_ >= limits_.max_duration_s * 1000.0 - 1e-3) {
+    end_ = "duration limit";
+    return false;
+  }
+  dropped_ = frame_.dropped;
+
+  const Classification& c = classifier_->Classify(frame_.image);
+  const LabelDecision label = DecideLabel(c.scores, decision_.threshold);
+  const int person = classifier_->person_index();
+  const double person_score = person >= 0 ? c.scores[person] : 0.0;
+  WakeEvent event;
+  const bool transition =
+      person >= 0 && wake_.Update(frame_.index, frame_.timestamp_ms, person_score, &event);
+  if (transition) {
+    events_.push_back(event);
+  }
+  const double done_ms = SteadyNowMs();
+
+  // Live frames carry their capture time on the steady clock, so the latency
+  // includes the time the frame waited in the capture thread. File frames
+  // carry stream time instead; for them it starts when Read() returned.
+  double capture_ms = read_ms;
+  if (source_->is_live() && frame_.timestamp_ms <= done_ms &&
+      frame_.timestamp_ms > done_ms - 10000.0)
+    capture_ms = frame_.timestamp_ms;
+  const double latency_ms = done_ms - capture_ms;
+  samples_->Add(latency_ms, c.dsp_ms, c.classification_ms);
+  ++processed_;
+  last_ms_ = done_ms;
+
+  if (static_cast<int>(recent_done_ms_.size()) < kFpsWindow) {
+    recent_done_ms_.push_back(done_ms);
+  } else {
+    recent_done_ms_[recent_next_] = done_ms;
+    recent_next_ = (recent_next_ + 1) % kFpsWindow;
+  }
+  double fps = 0;
+  if (recent_done_ms_.size() >= 2) {
+    const size_t n = recent_done_ms_.size();
+    const double oldest = recent_done_ms_[n < kFpsWindow ? 0 : recent_next_];
+    if (done_ms > oldest) fps = static_cast<double>(n - 1) * 1000.0 / (done_ms - oldest);
+  }
+
+  if (!on_frame) return true;
+  FrameResult r{frame_, classifier_->dsp().model_image(), c, classifier_->labels()};
+  r.label = label;
+  r.person_index = person;
+  r.person_score = person_score;
+  r.smoothed = wake_.smoothed();
+  r.awake = wake_.awake();
+  if (transition) r.event = event;
+  r.latency_ms = latency_ms;
+  r.fps = fps;
+  r.processed = processed_;
+  if (on_frame(r)) return true;
+  end_ = "stopped";
+  return false;
+}
+
+SessionSummary Session::Run(const FrameCallback& on_frame, const SessionLimits& limits,
+                            const std::atomic<bool>* stop) {
+  limits_ = limits;
+  for (;;) {
+    if (stop && stop->load()) {
+      end_ = "interrupted";
+      break;
+    }
+    if (limits.max_frames > 0 && processed_ >= limits.max_frames) {
+      end_ = "frame limit";
+      break;
+    }
+    if (!Step(on_frame)) break;
+  }
+  return Summary();
+}
+
+SessionSummary Session::Summary() const {
+  SessionSummary s;
+  s.frames = processed_;
+  s.dropped = dropped_;
+  s.wall_s = started_ ? (last_ms_ - start_ms_) / 1000.0 : 0;
+  s.fps = s.wall_s > 0 ? static_cast<double>(processed_) / s.wall_s : 0;
+  s.latency = Summarize(samples_->latency);
+  s.dsp = Summarize(samples_->dsp);
+  s.classification = Summarize(samples_->classification);
+  if (started_ && s.wall_s > 0) s.cpu_share = (ProcessCpuSeconds() - cpu_start_s_) / s.wall_s;
+  for (const WakeEvent& e : events_) (e.type == WakeEventType::kWake ? s.wakes : s.sleeps)++;
+  s.awake = wake_.awake();
+  s.end = end_;
+  return s;
+}
+
+}  // namespace vww

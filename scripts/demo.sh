@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The demo: install what is missing, build, and run the live detector on the
+# first webcam (or on the bundled sample video when there is no camera).
+# Extra arguments go to `vww run`, e.g. scripts/demo.sh --source /dev/video2
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+if build/app/vww --help | grep -q '^  run '; then
+  exec build/app/vww run "$@"
+fi
+# Before the live pipeline existed, the demo classified the sample images.
+exec build/app/vww classify ../shared/testdata/person/* ../shared/testdata/no_person/* "$@"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages VWW Live needs, only those that are missing
+# (idempotent). Runs apt as root, or through sudo.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  g++ make cmake pkg-config
+  # model runtime: flatbuffers schema compiler + headers, gemmlowp fixed point
+  flatbuffers-compiler libflatbuffers-dev libgemmlowp-dev
+  # capture, DSP and window: only the OpenCV modules we use, not libopencv-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+  libopencv-videoio-dev libopencv-highgui-dev libv4l-dev
+  # tests
+  libgtest-dev
+)
+PACKAGES+=("$@")  # callers may add more (the test script adds its own)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing: ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "error: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,173 @@
+// classify end to end: decode -> DSP -> runtime against the TFLite Micro
+// reference outputs for every sample image (shared/testdata/reference), and
+// the command line's contract (output format, exit codes, one-line errors).
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+#include <sys/wait.h>
+
+#include <sstream>
+
+#include "pipeline/classifier.h"
+#include "test_util.h"
+
+namespace vww {
+namespace {
+
+struct ReferenceRow {
+  std::string file;
+  int q_no_person, q_person;
+};
+
+std::vector<ReferenceRow> ReadImagesCsv(const std::string& mode) {
+  std::ifstream in(test::SharedDir() + "/testdata/reference/images." + mode + ".csv");
+  std::string line;
+  std::getline(in, line);  // label_is_person,file,q_no_person,q_person,p_person,width,height
+  std::vector<ReferenceRow> rows;
+  while (std::getline(in, line)) {
+    std::stringstream ss(line);
+    std::string label, file, q0, q1;
+    std::getline(ss, label, ',');
+    std::getline(ss, file, ',');
+    std::getline(ss, q0, ',');
+    std::getline(ss, q1, ',');
+    rows.push_back({file, std::stoi(q0), std::stoi(q1)});
+  }
+  return rows;
+}
+
+class ClassifyReference : public ::testing::TestWithParam<std::tuple<std::string, Backend>> {};
+
+TEST_P(ClassifyReference, EverySampleImageMatchesExactly) {
+  const auto& [mode, backend] = GetParam();
+  ClassifierOptions options;
+  options.backend = backend;
+  options.crop = mode == "crop" ? CropMode::kFitShortest : CropMode::kSquash;
+  Classifier classifier(options);
+  const auto rows = ReadImagesCsv(mode);
+  ASSERT_EQ(rows.size(), 9u);
+  for (const ReferenceRow& row : rows) {
+    const cv::Mat image = cv::imread(test::SharedDir() + "/testdata/" + row.file, cv::IMREAD_COLOR);
+    ASSERT_FALSE(image.empty()) << row.file;
+    const Classification& c = classifier.Classify(image);
+    EXPECT_EQ(c.scores_q[0], row.q_no_person) << row.file;
+    EXPECT_EQ(c.scores_q[1], row.q_person) << row.file;
+    EXPECT_FLOAT_EQ(c.scores[1], (row.q_person + 128) / 256.0f) << row.file;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, ClassifyReference,
+                         ::testing::Combine(::testing::Values("crop", "squash"),
+                                            ::testing::Values(Backend::kReference, Backend::kFast)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" + BackendName(std::get<1>(info.param));
+                         });
+
+TEST(Classifier, LabelsAndPersonIndex) {
+  Classifier classifier(ClassifierOptions{});
+  ASSERT_EQ(classifier.labels().size(), 2u);
+  EXPECT_EQ(classifier.labels()[0], "no person");
+  EXPECT_EQ(classifier.labels()[1], "person");
+  EXPECT_EQ(classifier.person_index(), 1);
+}
+
+// Runs the vww binary; returns exit code, fills stdout and stderr.
+int RunVww(const std::string& args, std::string* out, std::string* err) {
+  const std::string err_file = testing::TempDir() + "/vww_stderr.txt";
+  const std::string cmd = std::string(VWW_BINARY) + " " + args + " 2>" + err_file;
+  FILE* p = popen(cmd.c_str(), "r");
+  out->clear();
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
+  const int status = pclose(p);
+  std::ifstream e(err_file);
+  err->assign(std::istreambuf_iterator<char>(e), {});
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(ClassifyCli, EdgeImpulseOutputFormat) {
+  std::string out, err;
+  const std::string image = test::SharedDir() + "/testdata/person/camera.png";
+  ASSERT_EQ(RunVww("classify " + image, &out, &err), 0) << err;
+  // camera.png: reference [-114, 114] -> 14/256 and 242/256.
+  EXPECT_NE(out.find("Predictions (DSP: "), std::string::npos) << out;
+  EXPECT_NE(out.find(" ms., Classification: "), std::string::npos) << out;
+  EXPECT_NE(out.find(" ms., Anomaly: 0 ms.):\n  no person: 0.05469\n  person: 0.94531\n"),
+            std::string::npos)
+      << out;
+}
+
+TEST(ClassifyCli, JsonLines) {
+  std::string out, err;
+  const std::string dir = test::SharedDir() + "/testdata/";
+  ASSERT_EQ(RunVww("classify --json " + dir + "person/messi5.jpg " + dir + "no_person/rocket.jpg",
+                   &out, &err),
+            0);
+  std::stringstream ss(out);
+  std::string first, second;
+  std::getline(ss, first);
+  std::getline(ss, second);
+  EXPECT_NE(first.find("\"label\":\"person\""), std::string::npos) << first;
+  EXPECT_NE(first.find("\"scores_q\":[-62,62]"), std::string::npos) << first;
+  EXPECT_NE(first.find("\"scores\":{\"no person\":0.257812,\"person\":0.742188}"), std::string::npos)
+      << first;
+  EXPECT_NE(first.find("\"dsp_ms\":"), std::string::npos);
+  EXPECT_NE(first.find("\"classification_ms\":"), std::string::npos);
+  // rocket.jpg is the sample the model gets wrong: [-53, 53].
+  EXPECT_NE(second.find("\"scores_q\":[-53,53]"), std::string::npos) << second;
+}
+
+TEST(ClassifyCli, BadInputsAreOneLineErrors) {
+  std::string out, err;
+  EXPECT_EQ(RunVww("classify /nonexistent.png", &out, &err), 1);
+  EXPECT_EQ(err, "error: /nonexistent.png: cannot read or decode image\n");
+
+  EXPECT_EQ(RunVww("classify --model /nonexistent.tflite x.png", &out, &err), 1);
+  EXPECT_EQ(err, "error: /nonexistent.tflite: cannot open model file\n");
+
+  // A model that is not a model.
+  const std::string not_model = test::SharedDir() + "/testdata/person/camera.png";
+  EXPECT_EQ(RunVww("classify --model " + not_model + " x.png", &out, &err), 1);
+  EXPECT_EQ(err, "error: " + not_model + ": not a TensorFlow Lite model (no TFL3 identifier)\n");
+
+  EXPECT_EQ(RunVww("classify --bogus", &out, &err), 2);
+  EXPECT_NE(err.find("unknown option --bogus"), std::string::npos);
+  EXPECT_EQ(RunVww("classify", &out, &err), 2);
+  EXPECT_EQ(RunVww("classify --crop sideways x.png", &out, &err), 1);
+  EXPECT_NE(err.find("unknown crop mode 'sideways'"), std::string::npos);
+}
+
+TEST(Cli, HelpListsCommandsAndEachHasHelp) {
+  std::string out, err;
+  ASSERT_EQ(RunVww("--help", &out, &err), 0);
+  std::vector<std::string> commands;
+  std::stringstream ss(out.substr(out.find("commands:")));
+  std::string line;
+  std::getline(ss, line);
+  while (std::getline(ss, line))
+    if (line.size() > 2 && line[0] == ' ') commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+  EXPECT_GE(commands.size(), 2u);
+  for (const std::string& c : commands) {
+    EXPECT_EQ(RunVww(c + " --help", &out, &err), 0) << c;
+    EXPECT_EQ(out.rfind("usage: vww " + c, 0), 0u) << c << ": " << out;
+  }
+  EXPECT_EQ(RunVww("frobnicate", &out, &err), 2);
+  EXPECT_EQ(err, "error: unknown command 'frobnicate' (see vww --help)\n");
+}
+
+TEST(InfoCli, PersonDetectFacts) {
+  std::string out, err;
+  ASSERT_EQ(RunVww("info --json", &out, &err), 0) << err;
+  // Facts from shared/models/person_detect.md.
+  EXPECT_NE(out.find("\"ops\":31,"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"macs\":7157888,"), std::string::npos);
+  EXPECT_NE(out.find("\"params\":210708,"), std::string::npos);
+  EXPECT_NE(out.find("\"flash_bytes\":218928,"), std::string::npos);
+  EXPECT_NE(out.find("\"arena_bytes\":55296,"), std::string::npos);
+  EXPECT_NE(out.find("\"input\":{\"shape\":[1,96,96,1],\"type\":\"int8\",\"scale\":0.00784313772,\"zero_point\":-1}"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace vww
