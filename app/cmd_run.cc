@@ -29,7 +29,10 @@ std::atomic<bool> g_stop{false};
 // First SIGINT/SIGTERM: finish the current frame, write the summary, exit.
 // Second: the user means it (e.g. a camera read is stuck), exit at once.
 void OnSignal(int) {
-  if (g_stop.exchange(true)) _exit(130);
+  if (g_stop.exchange(true)) {
+    HookRunner::KillAllFromSignalHandler();
+    _exit(130);
+  }
   static const char kMsg[] = "\nstopping (Ctrl-C again to quit at once)\n";
   const ssize_t ignored = write(STDERR_FILENO, kMsg, sizeof(kMsg) - 1);
   (void)ignored;
@@ -137,8 +140,8 @@ class FrameLog {
           Num("%.4f", c.classification_ms);
       for (float v : c.scores) s += "," + Exact(v);
       for (int32_t q : c.scores_q) s += "," + std::to_string(q);
-      s += "," + CsvField(label) + "," + Exact(r.label.confidence) + "," + Exact(r.smoothed) +
-           "," + (r.awake ? "awake" : "asleep") + "," + std::to_string(r.frame.dropped) + "\n";
+      s += "," + CsvField(label) + "," + Exact(r.label.confidence) + "," + Exact(r.smoothed) + "," +
+           (r.awake ? "awake" : "asleep") + "," + std::to_string(r.frame.dropped) + "\n";
     } else {
       s = "{\"frame\":" + std::to_string(r.frame.index) +
           ",\"t_ms\":" + Num("%.3f", r.frame.timestamp_ms) +
@@ -150,9 +153,8 @@ class FrameLog {
       for (size_t i = 0; i < c.scores_q.size(); ++i)
         s += (i ? "," : "") + std::to_string(c.scores_q[i]);
       s += "],\"label\":" + JsonString(label) + ",\"confidence\":" + Exact(r.label.confidence) +
-           ",\"smoothed\":" + Exact(r.smoothed) + ",\"state\":\"" +
-           (r.awake ? "awake" : "asleep") + "\",\"dropped\":" + std::to_string(r.frame.dropped) +
-           "}\n";
+           ",\"smoothed\":" + Exact(r.smoothed) + ",\"state\":\"" + (r.awake ? "awake" : "asleep") +
+           "\",\"dropped\":" + std::to_string(r.frame.dropped) + "}\n";
     }
     std::fputs(s.c_str(), out_->get());
   }
@@ -193,8 +195,8 @@ std::unique_ptr<FrameSource> OpenWithFallback(SourceOptions options) {
 
 void PrintSummary(const SessionSummary& s, const HookRunner& hooks) {
   std::fprintf(stderr, "summary: %lld frames in %.2f s (%.1f fps), %lld dropped, %s\n",
-               static_cast<long long>(s.frames), s.wall_s, s.fps,
-               static_cast<long long>(s.dropped), s.end.c_str());
+               static_cast<long long>(s.frames), s.wall_s, s.fps, static_cast<long long>(s.dropped),
+               s.end.c_str());
   std::fprintf(stderr,
                "latency ms, median / p99: capture-to-decision %.3f / %.3f, dsp %.3f / %.3f, "
                "classification %.3f / %.3f\n",
@@ -205,8 +207,8 @@ void PrintSummary(const SessionSummary& s, const HookRunner& hooks) {
   std::fprintf(stderr, "events: %d wake, %d sleep, %s at the end", s.wakes, s.sleeps,
                s.awake ? "awake" : "asleep");
   if (hooks.started() || hooks.skipped())
-    std::fprintf(stderr, "; hooks: %d run, %d skipped, %d killed", hooks.started(),
-                 hooks.skipped(), hooks.killed());
+    std::fprintf(stderr, "; hooks: %d run, %d skipped, %d killed", hooks.started(), hooks.skipped(),
+                 hooks.killed());
   std::fprintf(stderr, "\n");
 }
 
@@ -230,7 +232,8 @@ int Run(int argc, char** argv) {
   p.Option("--capture", &src.capture, "camera API: auto | v4l2 | opencv (default auto)");
   p.Option("--size", &size, "camera frame size WxH, e.g. 640x480 (default: the device's best)");
   p.Option("--fps", &src.fps, "camera frame rate; pace for images and folders with --realtime");
-  p.Flag("--realtime", &src.realtime, "play files at their frame rate, dropping frames like a camera");
+  p.Flag("--realtime", &src.realtime,
+         "play files at their frame rate, dropping frames like a camera");
   p.Flag("--loop", &src.loop, "restart files at the end");
   p.Option("--model", &model, "model file (.tflite); default: the bundled person detector");
   p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
@@ -320,8 +323,8 @@ int Run(int argc, char** argv) {
       const WakeEvent& e = *r.event;
       std::printf("%s (frame %lld, t %.3f s, smoothed %s: %.5f)\n",
                   e.type == WakeEventType::kWake ? "WAKE" : "SLEEP",
-                  static_cast<long long>(e.frame), e.t_ms / 1000.0,
-                  names[r.person_index].c_str(), e.score);
+                  static_cast<long long>(e.frame), e.t_ms / 1000.0, names[r.person_index].c_str(),
+                  e.score);
       if (events) {
         std::fputs(EventJson(e).c_str(), events->get());
         std::fflush(events->get());

@@ -7,5 +7,8 @@ namespace vww {
 int CmdInfo(int argc, char** argv);
 int CmdClassify(int argc, char** argv);
 int CmdRun(int argc, char** argv);
+int CmdDevices(int argc, char** argv);
+int CmdBench(int argc, char** argv);
+int CmdEval(int argc, char** argv);
 
 }  // namespace vww

@@ -21,6 +21,9 @@ const Command kCommands[] = {
     {"info", vww::CmdInfo, "describe a model: operators, shapes, quantization, MACs, arena"},
     {"classify", vww::CmdClassify, "classify image files"},
     {"run", vww::CmdRun, "watch a camera or file: live scores, wake/sleep events, logs"},
+    {"devices", vww::CmdDevices, "list cameras: driver, formats, sizes, frame rates"},
+    {"bench", vww::CmdBench, "time the model and the DSP: latency percentiles, per-op profile"},
+    {"eval", vww::CmdEval, "accuracy, ROC AUC and latency over a labelled folder; compare models"},
 };
 
 void PrintUsage(FILE* out) {

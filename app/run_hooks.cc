@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,8 +18,40 @@ extern char** environ;
 
 namespace vww {
 
+namespace {
+
+// Process groups of running hooks, readable from a signal handler (lock-free
+// atomics only); 0 marks a free slot. Bounds max_running.
+constexpr int kMaxSlots = 16;
+std::atomic<pid_t> g_hook_groups[kMaxSlots];
+static_assert(std::atomic<pid_t>::is_always_lock_free, "used from a signal handler");
+
+void Remember(pid_t pid) {
+  for (auto& slot : g_hook_groups) {
+    pid_t expected = 0;
+    if (slot.compare_exchange_strong(expected, pid)) return;
+  }
+}
+
+}  // namespace
+
+void HookRunner::KillAllFromSignalHandler() {
+  for (auto& slot : g_hook_groups) {
+    const pid_t pid = slot.load();
+    if (pid > 0) kill(-pid, SIGKILL);
+  }
+}
+
+void HookRunner::Forget(pid_t pid) {
+  for (auto& slot : g_hook_groups) {
+    pid_t expected = pid;
+    if (slot.compare_exchange_strong(expected, 0)) return;
+  }
+}
+
 HookRunner::HookRunner(int max_running, double timeout_s)
-    : max_running_(max_running), timeout_ms_(timeout_s * 1000.0) {}
+    : max_running_(std::min(std::max(max_running, 1), kMaxSlots)),
+      timeout_ms_(timeout_s * 1000.0) {}
 
 HookRunner::~HookRunner() {
   for (const Child& c : running_) Kill(c);
@@ -65,8 +99,8 @@ bool HookRunner::Start(const std::string& command,
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::string sh = "/bin/sh", dash_c = "-c", cmd = command;
   char* argv[] = {sh.data(), dash_c.data(), cmd.data(), nullptr};
   pid_t pid = 0;
@@ -74,11 +108,11 @@ bool HookRunner::Start(const std::string& command,
   posix_spawnattr_destroy(&attr);
   if (err != 0) {
     ++skipped_;
-    std::fprintf(stderr, "note: cannot start hook (%s): %s\n", std::strerror(err),
-                 command.c_str());
+    std::fprintf(stderr, "note: cannot start hook (%s): %s\n", std::strerror(err), command.c_str());
     return false;
   }
   ++started_;
+  Remember(pid);
   running_.push_back({pid, SteadyNowMs(), command});
   return true;
 }
@@ -94,14 +128,15 @@ void HookRunner::Reaped(const Child& child, int status) {
 
 void HookRunner::Kill(const Child& child) {
   ++killed_;
-  std::fprintf(stderr, "note: hook killed after %.1f s: %s\n", (SteadyNowMs() - child.start_ms) / 1000.0,
-               child.command.c_str());
+  std::fprintf(stderr, "note: hook killed after %.1f s: %s\n",
+               (SteadyNowMs() - child.start_ms) / 1000.0, child.command.c_str());
   kill(-child.pid, SIGKILL);  // the whole group: sh and what it started
   kill(child.pid, SIGKILL);   // in case it left its group
   int status = 0;
   // SIGKILL cannot be caught, so this wait is short.
   while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
+  Forget(child.pid);
 }
 
 void HookRunner::Poll() {
@@ -111,6 +146,7 @@ void HookRunner::Poll() {
     const pid_t r = waitpid(running_[i].pid, &status, WNOHANG);
     if (r == running_[i].pid || (r < 0 && errno == ECHILD)) {
       if (r > 0) Reaped(running_[i], status);
+      Forget(running_[i].pid);
       running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(i));
       continue;
     }

@@ -3,8 +3,9 @@
 // in number, and killed (with everything they started) when they overrun.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -22,13 +23,18 @@ class HookRunner {
   // Starts `/bin/sh -c command` with `env` added to this process's
   // environment. Returns false (with a note on stderr) when it was skipped
   // or could not start.
-  bool Start(const std::string& command, const std::vector<std::pair<std::string, std::string>>& env);
+  bool Start(const std::string& command,
+             const std::vector<std::pair<std::string, std::string>>& env);
 
   // Reaps finished hooks and kills overdue ones. Never blocks; call often.
   void Poll();
 
   // Waits up to wait_s for the running hooks to finish, then kills the rest.
   void Finish(double wait_s);
+
+  // Kills every running hook of every runner. Async-signal-safe: for a
+  // handler that is about to _exit, so hooks are not left orphaned.
+  static void KillAllFromSignalHandler();
 
   int running() const { return static_cast<int>(running_.size()); }
   int started() const { return started_; }
@@ -42,6 +48,7 @@ class HookRunner {
     std::string command;
   };
   void Reaped(const Child& child, int status);
+  void Forget(pid_t pid);
   void Kill(const Child& child);
 
   int max_running_;

@@ -20,6 +20,13 @@ void QuantizeMultiplier(double real_multiplier, int32_t* quantized_multiplier, i
     *shift = 0;
     q_fixed = 0;
   }
+  // Real models never need more than 2^30 (a left shift of 30 keeps int32
+  // arithmetic defined); a hostile file's absurd scales saturate here instead
+  // of reaching an undefined shift in eval.
+  if (*shift > 30) {
+    *shift = 30;
+    q_fixed = (int64_t{1} << 31) - 1;
+  }
   *quantized_multiplier = static_cast<int32_t>(q_fixed);
 }
 

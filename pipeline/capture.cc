@@ -242,8 +242,11 @@ std::unique_ptr<FrameSource> OpenFile(const SourceOptions& options) {
                                            UsableFps(options.fps)),
         options.loop);
   }
+  // FFmpeg only: it is what CAP_ANY picks first for any file it can decode,
+  // and falling through to other backends on a corrupt file only adds their
+  // noise (and, for GStreamer, leaks) to the error.
   return std::make_unique<FileSource>(
-      std::make_unique<VideoDecoder>("video " + path, path, cv::CAP_ANY), options.loop);
+      std::make_unique<VideoDecoder>("video " + path, path, cv::CAP_FFMPEG), options.loop);
 }
 
 std::unique_ptr<FrameSource> OpenGStreamer(const SourceOptions& options) {

@@ -86,8 +86,8 @@ class WakeDetector {
   DecisionOptions options_;
   MovingAverage average_;
   bool awake_ = false;
-  int above_run_ = 0;        // consecutive frames >= wake_threshold while asleep
-  bool below_run_ = false;   // inside a run of frames < sleep_threshold while awake
+  int above_run_ = 0;       // consecutive frames >= wake_threshold while asleep
+  bool below_run_ = false;  // inside a run of frames < sleep_threshold while awake
   double below_since_ms_ = 0;
 };
 

@@ -42,6 +42,13 @@ std::vector<CameraInfo> ListCameras(V4l2Io& io, bool details);
 std::unique_ptr<FrameSource> OpenV4l2Camera(const SourceOptions& options,
                                             std::shared_ptr<V4l2Io> io);
 
+// One driver buffer -> an 8-bit gray (gray) or BGR image. GREY and YUYV give
+// the Y plane exactly when gray; MJPEG/JPEG decode with cv::imdecode; BGR24
+// and RGB24 are libv4l2's converted fallback. bytes_per_line 0: packed.
+// False for a short, corrupt or unknown buffer (the frame is dropped).
+bool ConvertV4l2Frame(uint32_t fourcc, const uint8_t* data, size_t size, int width, int height,
+                      int bytes_per_line, bool gray, cv::Mat* out);
+
 // "YUYV" for V4L2_PIX_FMT_YUYV, etc.
 std::string FourccName(uint32_t fourcc);
 

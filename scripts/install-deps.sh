@@ -11,8 +11,8 @@ PACKAGES=(
   # capture, DSP and window: only the OpenCV modules we use, not libopencv-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libopencv-videoio-dev libopencv-highgui-dev libv4l-dev
-  # tests
-  libgtest-dev
+  # tests: GoogleTest; Xvfb for the window screenshot test; clang's libFuzzer
+  libgtest-dev xvfb xauth clang libclang-rt-14-dev
 )
 PACKAGES+=("$@")  # callers may add more (the test script adds its own)
 

@@ -5,6 +5,9 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <sstream>
 
@@ -73,7 +76,10 @@ TEST(Classifier, LabelsAndPersonIndex) {
 
 // Runs the vww binary; returns exit code, fills stdout and stderr.
 int RunVww(const std::string& args, std::string* out, std::string* err) {
-  const std::string err_file = testing::TempDir() + "/vww_stderr.txt";
+  // One file per process and call: ctest -j runs test processes side by side.
+  static int calls = 0;
+  const std::string err_file = testing::TempDir() + "/vww_stderr_" + std::to_string(getpid()) +
+                               "_" + std::to_string(calls++) + ".txt";
   const std::string cmd = std::string(VWW_BINARY) + " " + args + " 2>" + err_file;
   FILE* p = popen(cmd.c_str(), "r");
   out->clear();
@@ -83,6 +89,7 @@ int RunVww(const std::string& args, std::string* out, std::string* err) {
   const int status = pclose(p);
   std::ifstream e(err_file);
   err->assign(std::istreambuf_iterator<char>(e), {});
+  std::remove(err_file.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -15,7 +15,7 @@ const cv::Scalar kAmber(0, 190, 255);
 const cv::Scalar kRed(40, 40, 230);
 const cv::Scalar kThresholdColor(0, 220, 255);  // yellow: the line the score must cross
 const cv::Scalar kWakeLineColor(255, 160, 60);  // light blue
-const cv::Scalar kCropColor(0, 230, 255);
+const cv::Scalar kCropColor(230, 220, 120);  // pale cyan: not the threshold's yellow
 const cv::Scalar kTileColor(255, 120, 255);
 
 constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
@@ -228,26 +228,29 @@ void DrawInset(cv::Mat& img, const OverlayState& st, const OverlayLayout& L) {
   cs.cap_px = 13 * s;
   cs.color = kLightGrey;
   char buf[64];
+  // Right-aligned under the inset: the captions may be wider than it.
+  const int right = L.inset.x + L.inset.width;
   std::snprintf(buf, sizeof buf, "model input %dx%d", m.cols, m.rows);
   int y = L.inset.y + L.inset.height + frame_px + Px(8 * s) + Px(cs.cap_px);
-  DrawText(img, buf, {L.inset.x, y}, cs);
+  DrawText(img, buf, {right - MeasureText(buf, cs).width, y}, cs);
   if (!st.crop_mode.empty()) {
     y += Px(22 * s);
-    DrawText(img, "crop: " + st.crop_mode, {L.inset.x, y}, cs);
+    const std::string crop = "crop: " + st.crop_mode;
+    DrawText(img, crop, {right - MeasureText(crop, cs).width, y}, cs);
   }
 }
 
 void DrawPlot(cv::Mat& img, const OverlayState& st, const OverlayLayout& L) {
   const double s = L.scale;
   const cv::Rect& P = L.plot;
-  if (P.empty()) return;
+  const cv::Rect& D = L.plot_data;
+  if (P.empty() || D.empty()) return;
   Darken(img, P, 0.35);
   const double window = std::max(1.0, st.history_window_ms);
   const double t1 = st.history.empty() ? 0 : st.history.back().t_ms, t0 = t1 - window;
-  const int pad = std::max(2, Px(4 * s));
-  const int top = P.y + pad, bottom = P.y + P.height - 1 - pad;
+  const int top = D.y, bottom = D.y + D.height - 1;
   auto X = [&](double t) {
-    return P.x + Px(std::clamp((t - t0) / window, 0.0, 1.0) * (P.width - 1));
+    return D.x + Px(std::clamp((t - t0) / window, 0.0, 1.0) * (D.width - 1));
   };
   auto Y = [&](float v) { return bottom - Px(std::clamp(v, 0.0f, 1.0f) * (bottom - top)); };
 
@@ -262,12 +265,28 @@ void DrawPlot(cv::Mat& img, const OverlayState& st, const OverlayLayout& L) {
     i = j;
   }
 
+  // Threshold lines run on into the gutter, where their values are written,
+  // so the score line never hides the numbers.
   const int dash = std::max(4, Px(10 * s));
-  DashedHLine(img, P.x, P.x + P.width, Y(st.threshold), kThresholdColor, std::max(1, Px(2 * s)),
-              dash);
-  if (std::fabs(st.wake_threshold - st.threshold) > 1e-3f)
-    DashedHLine(img, P.x + dash, P.x + P.width, Y(st.wake_threshold), kWakeLineColor,
-                std::max(1, Px(2 * s)), dash);
+  const int line_w = std::max(1, Px(2 * s));
+  const int gutter_x = D.x + D.width + Px(6 * s);
+  TextStyle vs;
+  vs.cap_px = 12 * s;
+  char buf[64];
+  DashedHLine(img, D.x, gutter_x, Y(st.threshold), kThresholdColor, line_w, dash);
+  std::snprintf(buf, sizeof buf, "%.2f", st.threshold);
+  vs.color = kThresholdColor;
+  DrawText(img, buf, {gutter_x + Px(4 * s), Y(st.threshold) + Px(vs.cap_px / 2)}, vs);
+  if (std::fabs(st.wake_threshold - st.threshold) > 1e-3f) {
+    DashedHLine(img, D.x + dash, gutter_x, Y(st.wake_threshold), kWakeLineColor, line_w, dash);
+    std::snprintf(buf, sizeof buf, "%.2f", st.wake_threshold);
+    vs.color = kWakeLineColor;
+    // Keep the two numbers apart when the thresholds are close.
+    int y = Y(st.wake_threshold) + Px(vs.cap_px / 2);
+    const int ty = Y(st.threshold) + Px(vs.cap_px / 2), min_gap = Px(vs.cap_px * 1.6);
+    if (std::abs(y - ty) < min_gap) y = st.wake_threshold > st.threshold ? ty - min_gap : ty + min_gap;
+    DrawText(img, buf, {gutter_x + Px(4 * s), y}, vs);
+  }
 
   const int thick = std::max(2, Px(2.5 * s));
   for (size_t i = 1; i < st.history.size(); ++i) {
@@ -275,17 +294,19 @@ void DrawPlot(cv::Mat& img, const OverlayState& st, const OverlayLayout& L) {
     if (b.t_ms < t0) continue;
     cv::line(img, {X(a.t_ms), Y(a.score)}, {X(b.t_ms), Y(b.score)}, kWhite, thick, cv::LINE_AA);
   }
+  if (!st.history.empty()) {
+    // "Now": the newest score as a dot at the right end.
+    const cv::Point now(X(t1), Y(st.history.back().score));
+    cv::circle(img, now, thick * 2, st.history.back().awake ? kAwakeColor : kLightGrey, cv::FILLED,
+               cv::LINE_AA);
+    cv::circle(img, now, thick * 2, kWhite, std::max(1, thick / 2), cv::LINE_AA);
+  }
 
   TextStyle cs;
   cs.cap_px = 12 * s;
   cs.color = kLightGrey;
-  char buf[64];
   std::snprintf(buf, sizeof buf, "person score, last %.0f s", window / 1000);
   DrawText(img, buf, {P.x + Px(8 * s), P.y + Px(6 * s) + Px(cs.cap_px)}, cs);
-  std::snprintf(buf, sizeof buf, "%.2f", st.threshold);
-  cs.color = kThresholdColor;
-  const cv::Size sz = MeasureText(buf, cs);
-  DrawText(img, buf, {P.x + P.width - sz.width - Px(6 * s), Y(st.threshold) - Px(6 * s)}, cs);
 }
 
 void DrawPaused(cv::Mat& img, const OverlayLayout& L) {
@@ -323,11 +344,11 @@ void DrawHelp(cv::Mat& img, const OverlayLayout& L) {
   TextStyle title = ks;
   title.cap_px = 22 * s;
   title.color = kWhite;
-  const int line = Px(30 * s), pad = Px(18 * s), gap = Px(24 * s);
+  const int line = Px(28 * s), pad = Px(18 * s), gap = Px(24 * s);
   const int w = std::max(key_w + gap + desc_w, MeasureText("Keys", title).width) + 2 * pad;
   const int h = Px(title.cap_px) + Px(16 * s) + line * static_cast<int>(HelpKeys().size()) + 2 * pad;
   const cv::Rect box((img.cols - w) / 2, (img.rows - h) / 2, w, h);
-  Darken(img, box, 0.2);
+  Darken(img, box, 0.12);  // nearly opaque: the keys must read over any picture
   cv::rectangle(img, box, kLightGrey, std::max(1, Px(2 * s)), cv::LINE_AA);
   int y = box.y + pad + Px(title.cap_px);
   DrawText(img, "Keys", {box.x + pad, y}, title);
@@ -379,6 +400,10 @@ OverlayLayout ComputeLayout(cv::Size frame, cv::Size model) {
 
   const int plot_h = std::max(24, Px(96 * s));
   L.plot = cv::Rect(L.border + m, H - L.border - m - plot_h, W - 2 * (L.border + m), plot_h);
+  const int plot_pad = std::max(2, Px(5 * s)), gutter = Px(52 * s);
+  L.plot_data = cv::Rect(L.plot.x + plot_pad, L.plot.y + plot_pad,
+                         std::max(0, L.plot.width - 2 * plot_pad - gutter),
+                         std::max(0, L.plot.height - 2 * plot_pad));
   return L;
 }
 
@@ -408,7 +433,17 @@ void DrawOverlay(const cv::Mat& frame, const OverlayState& st, cv::Mat* out) {
   const double s = L.scale;
 
   // Frame-space annotations first, so the panels sit on top of them.
-  if (!st.crop.empty()) DrawBracketRect(img, MirrorRect(st.crop, img.cols, st.mirror), kCropColor, s);
+  if (!st.crop.empty()) {
+    // Dim what the model does not see: clearer than any outline from the back
+    // of a room. Four strips around the crop, darkened in place.
+    const cv::Rect c = MirrorRect(st.crop, img.cols, st.mirror) & cv::Rect(0, 0, img.cols, img.rows);
+    const int W = img.cols, H = img.rows;
+    for (const cv::Rect& r : {cv::Rect(0, 0, W, c.y), cv::Rect(0, c.y + c.height, W, H - c.y - c.height),
+                              cv::Rect(0, c.y, c.x, c.height),
+                              cv::Rect(c.x + c.width, c.y, W - c.x - c.width, c.height)})
+      Darken(img, r, 0.55);
+    DrawBracketRect(img, c, kCropColor, s);
+  }
   for (const cv::Rect& t : st.tiles)
     cv::rectangle(img, MirrorRect(t, img.cols, st.mirror), kTileColor, std::max(2, Px(3 * s)),
                   cv::LINE_AA);

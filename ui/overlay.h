@@ -81,7 +81,9 @@ struct OverlayLayout {
   cv::Rect bar;       // the confidence bar inside panel
   cv::Rect inset;     // model input, scaled by inset_zoom (top right)
   int inset_zoom = 1;
-  cv::Rect plot;      // score history (bottom)
+  cv::Rect plot;       // score history (bottom)
+  cv::Rect plot_data;  // inside plot: time left to right (newest at the right edge),
+                       // score 0 at the bottom row to 1 at the top row
 };
 OverlayLayout ComputeLayout(cv::Size frame, cv::Size model_image);
 

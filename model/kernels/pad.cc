@@ -1,7 +1,7 @@
 // PAD, int8 / uint8, with a constant int32 or int64 paddings tensor [rank, 2].
 // As in TFLite, a quantized tensor is padded with the output zero point (the
 // quantized real 0) and an unquantized one with 0; values are copied, never
-// requantized.
+// requantized, so input and output quantization must be equal.
 #include <cstring>
 #include <limits>
 
@@ -95,6 +95,12 @@ bool Prepare(Node& node) {
   Expect(node, in->type == DType::kInt8 || in->type == DType::kUInt8,
          "input must be int8 or uint8");
   ExpectType(node, out, in->type, "output");
+  // TFLite copies bytes without looking; a copy is only right when both sides
+  // read the bytes the same way, which every converter we know guarantees.
+  Expect(node,
+         in->quantized == out->quantized &&
+             (!in->quantized || (in->scale == out->scale && in->zero_point == out->zero_point)),
+         "input and output quantization differ");
   Expect(node, paddings->type == DType::kInt32 || paddings->type == DType::kInt64,
          "paddings must be int32 or int64");
   Expect(node, paddings->is_constant, "paddings must be constant");

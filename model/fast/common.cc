@@ -1,0 +1,35 @@
+#include "model/fast/common.h"
+
+namespace vww::fast {
+
+void RequantData::Init(const std::vector<int32_t>& multipliers, const std::vector<int32_t>& shifts,
+                       int channels, int padded, int32_t output_offset, int32_t act_min,
+                       int32_t act_max) {
+  multiplier.assign(padded, 0);
+  left_shift.assign(padded, 0);
+  right_shift.assign(padded, 0);
+  round_mask.assign(padded, 0);
+  round_threshold.assign(padded, 0);
+  bool any_left = false;
+  for (int c = 0; c < channels; ++c) {
+    const size_t i = multipliers.size() == 1 ? 0 : c;
+    multiplier[c] = multipliers[i];
+    left_shift[c] = std::max(shifts[i], 0);
+    right_shift[c] = std::max(-shifts[i], 0);
+    // A right shift of 31 is the largest TFLite produces; the mask stays an int32.
+    round_mask[c] = static_cast<int32_t>((int64_t{1} << right_shift[c]) - 1);
+    round_threshold[c] = round_mask[c] >> 1;
+    any_left = any_left || left_shift[c] > 0;
+  }
+  args.multiplier = multiplier.data();
+  args.left_shift = left_shift.data();
+  args.right_shift = right_shift.data();
+  args.round_mask = round_mask.data();
+  args.round_threshold = round_threshold.data();
+  args.output_offset = output_offset;
+  args.act_min = act_min;
+  args.act_max = act_max;
+  args.any_left_shift = any_left;
+}
+
+}  // namespace vww::fast

@@ -1,0 +1,57 @@
+#include "model/fast/isa.h"
+
+#include <string>
+
+#include "model/model.h"
+
+namespace vww::fast {
+
+namespace {
+bool g_overridden = false;
+Isa g_override = Isa::kPortable;
+}  // namespace
+
+const char* IsaName(Isa isa) {
+  switch (isa) {
+    case Isa::kAvx512Vnni:
+      return "avx512vnni";
+    case Isa::kAvx2:
+      return "avx2";
+    default:
+      return "portable";
+  }
+}
+
+Isa ParseIsa(const char* name) {
+  const std::string n = name;
+  if (n == "avx512vnni" || n == "avx512") return Isa::kAvx512Vnni;
+  if (n == "avx2") return Isa::kAvx2;
+  if (n == "portable") return Isa::kPortable;
+  throw Error("unknown ISA '" + n + "' (use avx512vnni, avx2 or portable)");
+}
+
+Isa DetectIsa() {
+#if defined(VWW_FAST_X86)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"))
+    return Isa::kAvx512Vnni;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
+#endif
+  return Isa::kPortable;
+}
+
+Isa ActiveIsa() {
+  static const Isa detected = DetectIsa();
+  if (g_overridden && static_cast<int>(g_override) < static_cast<int>(detected)) return g_override;
+  return detected;
+}
+
+void SetIsaOverride(Isa isa) {
+  g_overridden = true;
+  g_override = isa;
+}
+
+void ClearIsaOverride() { g_overridden = false; }
+
+}  // namespace vww::fast
