@@ -8,7 +8,7 @@
 namespace vww {
 
 int CmdClassify(int argc, char** argv) {
-  std::string model, labels, backend = "fast", crop = "fit-shortest", mean, stddev;
+  std::string model, labels, backend = "fast", crop = "fit-shortest", mean, stddev, tiles = "1";
   bool json = false;
   std::vector<std::string> images;
   cli::ArgParser p("vww classify [options] IMAGE...",
@@ -18,6 +18,9 @@ int CmdClassify(int argc, char** argv) {
   p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
   p.Option("--backend", &backend, "fast | reference (default fast)");
   p.Option("--crop", &crop, "fit-shortest | fit-longest | squash (default fit-shortest)");
+  p.Option("--tiles", &tiles,
+           "1 (the crop only, default) | auto | CxR[@S][+...][:RULE[:BIAS]]: also search "
+           "overlapping tiles and combine their person scores; prints the winning tile");
   p.Option("--mean", &mean, "per-channel mean of 0..1 pixels, e.g. 0.485,0.456,0.406");
   p.Option("--std", &stddev, "per-channel std of 0..1 pixels, e.g. 0.229,0.224,0.225");
   p.Flag("--json", &json, "one JSON object per image per line");
@@ -36,7 +39,14 @@ int CmdClassify(int argc, char** argv) {
   options.crop = ParseCropMode(crop);
   if (!mean.empty()) options.mean = ParseFloatList(mean, "--mean");
   if (!stddev.empty()) options.std = ParseFloatList(stddev, "--std");
+  try {
+    options.tiles = ParseTileSpec(tiles);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  }
   Classifier classifier(options);
+  const bool tiled = !options.tiles.single();
 
   int failures = 0;
   for (const std::string& path : images) {
@@ -46,7 +56,9 @@ int CmdClassify(int argc, char** argv) {
       ++failures;
       continue;
     }
+    classifier.Reset();  // images are unrelated: no look-back across them
     const Classification& c = classifier.Classify(image);
+    const cv::Rect& t = c.tile_rect;
     const auto& names = classifier.labels();
     if (json) {
       std::string s = "{\"file\":" + JsonString(path) + ",\"label\":" + JsonString(names[c.top]) +
@@ -57,14 +69,27 @@ int CmdClassify(int argc, char** argv) {
         s += (i ? "," : "") + JsonString(names[i]) + ":" + v;
       }
       s += "},\"scores_q\":[";
-      for (size_t i = 0; i < c.scores_q.size(); ++i) s += (i ? "," : "") + std::to_string(c.scores_q[i]);
-      char t[96];
-      std::snprintf(t, sizeof(t), "],\"dsp_ms\":%.4f,\"classification_ms\":%.4f}", c.dsp_ms,
-                    c.classification_ms);
-      std::printf("%s%s\n", s.c_str(), t);
+      for (size_t i = 0; i < c.scores_q.size(); ++i)
+        s += (i ? "," : "") + std::to_string(c.scores_q[i]);
+      if (tiled) {
+        char tile[160];
+        std::snprintf(tile, sizeof(tile),
+                      "],\"tiles\":%zu,\"tile\":{\"index\":%d,\"x\":%d,\"y\":%d,\"w\":%d,\"h\":%d",
+                      c.tile_scores.size(), c.tile, t.x, t.y, t.width, t.height);
+        s += std::string(tile) + "}";
+      } else {
+        s += "]";
+      }
+      char timing[96];
+      std::snprintf(timing, sizeof(timing), ",\"dsp_ms\":%.4f,\"classification_ms\":%.4f}",
+                    c.dsp_ms, c.classification_ms);
+      std::printf("%s%s\n", s.c_str(), timing);
     } else {
       std::printf("%s\n", path.c_str());
       PrintPredictions(stdout, c, names);
+      if (tiled)
+        std::printf("tile: %d of %zu, %dx%d at (%d, %d)\n", c.tile, c.tile_scores.size(), t.width,
+                    t.height, t.x, t.y);
     }
   }
   return failures ? 1 : 0;

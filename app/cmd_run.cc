@@ -18,6 +18,8 @@
 #include "app/commands.h"
 #include "app/format.h"
 #include "app/run_hooks.h"
+#include "app/run_view.h"
+#include "pipeline/reconnect.h"
 #include "pipeline/session.h"
 
 namespace vww {
@@ -112,6 +114,20 @@ class FileOut {
   FILE* f_ = nullptr;
 };
 
+// The tile that carried the person score (--tiles; 0 = the full view) and
+// its frame rect, X geometry style: "3:192x192+96+48".
+std::string TileText(const Classification& c) {
+  const cv::Rect& t = c.tile_rect;
+  return std::to_string(c.tile) + ":" + std::to_string(t.width) + "x" + std::to_string(t.height) +
+         "+" + std::to_string(t.x) + "+" + std::to_string(t.y);
+}
+std::string TileJson(const Classification& c) {
+  const cv::Rect& t = c.tile_rect;
+  return "{\"index\":" + std::to_string(c.tile) + ",\"x\":" + std::to_string(t.x) +
+         ",\"y\":" + std::to_string(t.y) + ",\"w\":" + std::to_string(t.width) +
+         ",\"h\":" + std::to_string(t.height) + "}";
+}
+
 // One row per processed frame, CSV or JSON lines.
 class FrameLog {
  public:
@@ -126,7 +142,7 @@ class FrameLog {
     std::string h = "frame,t_ms,latency_ms,dsp_ms,classification_ms";
     for (const auto& l : labels_) h += ",p_" + ColumnName(l);
     for (const auto& l : labels_) h += ",q_" + ColumnName(l);
-    h += ",label,confidence,smoothed,state,dropped\n";
+    h += ",label,confidence,smoothed,state,dropped,tile\n";
     std::fputs(h.c_str(), out_->get());
   }
 
@@ -141,7 +157,8 @@ class FrameLog {
       for (float v : c.scores) s += "," + Exact(v);
       for (int32_t q : c.scores_q) s += "," + std::to_string(q);
       s += "," + CsvField(label) + "," + Exact(r.label.confidence) + "," + Exact(r.smoothed) + "," +
-           (r.awake ? "awake" : "asleep") + "," + std::to_string(r.frame.dropped) + "\n";
+           (r.awake ? "awake" : "asleep") + "," + std::to_string(r.frame.dropped) + "," +
+           TileText(c) + "\n";
     } else {
       s = "{\"frame\":" + std::to_string(r.frame.index) +
           ",\"t_ms\":" + Num("%.3f", r.frame.timestamp_ms) +
@@ -154,7 +171,7 @@ class FrameLog {
         s += (i ? "," : "") + std::to_string(c.scores_q[i]);
       s += "],\"label\":" + JsonString(label) + ",\"confidence\":" + Exact(r.label.confidence) +
            ",\"smoothed\":" + Exact(r.smoothed) + ",\"state\":\"" + (r.awake ? "awake" : "asleep") +
-           "\",\"dropped\":" + std::to_string(r.frame.dropped) + "}\n";
+           "\",\"dropped\":" + std::to_string(r.frame.dropped) + ",\"tile\":" + TileJson(c) + "}\n";
     }
     std::fputs(s.c_str(), out_->get());
   }
@@ -214,12 +231,14 @@ void PrintSummary(const SessionSummary& s, const HookRunner& hooks) {
 
 int Run(int argc, char** argv) {
   SourceOptions src;
-  std::string size, model, labels, backend = "fast", crop = "fit-shortest";
+  std::string size, model, labels, backend = "fast", crop = "fit-shortest", tiles = "1";
+  TileSpec tile_spec;
   std::string on_wake, on_sleep, log_path, events_path;
   DecisionOptions decision;
   int print_every = 1, frames = 0;
   double duration = 0, hook_timeout = 10.0;
-  bool quiet = false, headless = false;
+  bool quiet = false, headless = false, reconnect = false;
+  RunViewOptions view;  // window, recording, screenshot
 
   cli::ArgParser p("vww run [options]",
                    "Watch a camera (or a video, image or folder) and decide on every frame\n"
@@ -239,6 +258,9 @@ int Run(int argc, char** argv) {
   p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
   p.Option("--backend", &backend, "fast | reference (default fast)");
   p.Option("--crop", &crop, "fit-shortest | fit-longest | squash (default fit-shortest)");
+  p.Option("--tiles", &tiles,
+           "1 (the crop only, default) | auto | CxR[@S][+...][:RULE[:BIAS]]: also search "
+           "overlapping tiles covering the frame and combine their person scores (see README)");
   p.Option("--threshold", &decision.threshold,
            "top score below this is reported as \"uncertain\" (default 0.6)");
   p.Option("--smooth", &decision.smooth, "moving average of the person score, frames (default 5)");
@@ -262,7 +284,27 @@ int Run(int argc, char** argv) {
   p.Option("--events", &events_path, "wake/sleep events as JSON lines");
   p.Option("--frames", &frames, "stop after N processed frames");
   p.Option("--duration", &duration, "stop after S seconds of stream time");
-  p.Flag("--headless", &headless, "no window (the only mode so far)");
+  p.Flag("--headless", &headless,
+         "no window (the default without a display); keys in the window: q/Esc quit, space "
+         "pause, r record, s snapshot, m mirror, c crop mode, +/- threshold, f fullscreen, h help");
+  p.Option("--record", &view.record_dir,
+           "record a session into a new date-and-time folder in DIR: annotated video, log, "
+           "events, wake snapshots, session.json (the r key records into DIR, default "
+           "./recordings)");
+  p.Flag("--record-raw", &view.record_raw,
+         "also record the raw frames losslessly (replay with --source .../raw.avi)");
+  p.Flag("--clips", &view.clips, "also record a clip around each wake event");
+  p.Option("--preroll", &view.preroll_s, "seconds of video before a wake in its clip (default 3)");
+  p.Option("--postroll", &view.postroll_s,
+           "seconds of video after the sleep in a wake clip (default 2)");
+  p.Option("--screenshot", &view.screenshot,
+           "at the end, save the annotated last frame as FILE.png; with a window, keep it on "
+           "screen until q or Ctrl-C (for docs and tests)");
+  p.Option("--stall-timeout", &src.stall_timeout_s,
+           "seconds without a frame after which a camera counts as failed (default 5)");
+  p.Flag("--reconnect", &reconnect,
+         "when the camera fails or stalls, reopen it with backoff (0.5 s doubling to 8 s) "
+         "instead of stopping");
   int code = 0;
   if (!p.Parse(argc, argv, 2, &code)) return code;
 
@@ -274,7 +316,19 @@ int Run(int argc, char** argv) {
     if (print_every < 0) throw UsageError("--print-every must be >= 0");
     if (frames < 0) throw UsageError("--frames must be >= 0");
     if (duration < 0) throw UsageError("--duration must be >= 0");
+    if (!(src.stall_timeout_s > 0)) throw UsageError("--stall-timeout must be > 0");
     if (!(hook_timeout > 0)) throw UsageError("--hook-timeout must be > 0");
+    try {
+      tile_spec = ParseTileSpec(tiles);
+    } catch (const Error& e) {
+      throw UsageError(e.what());
+    }
+    if (!(view.preroll_s >= 0) || view.preroll_s > 600)
+      throw UsageError("--preroll must be between 0 and 600 seconds");
+    if (!(view.postroll_s >= 0) || view.postroll_s > 600)
+      throw UsageError("--postroll must be between 0 and 600 seconds");
+    if ((view.record_raw || view.clips) && view.record_dir.empty() && (headless || !DisplayAvailable()))
+      throw UsageError("--record-raw and --clips need --record DIR (or a window and the r key)");
     try {
       decision.Validate();
     } catch (const Error& e) {
@@ -292,23 +346,34 @@ int Run(int argc, char** argv) {
   copts.labels_path = labels;
   copts.backend = ParseBackend(backend);
   copts.crop = ParseCropMode(crop);
+  copts.tiles = tile_spec;
   // The model first: a bad model is reported before a camera is opened.
   auto classifier = std::make_unique<Classifier>(copts);
   const std::vector<std::string> names = classifier->labels();
   if (classifier->person_index() < 0)
     std::fprintf(stderr, "note: the model has no class named \"person\": no wake/sleep events\n");
-  // Always headless so far, and without a window nobody sees colour: let a
-  // camera deliver its Y plane when the model is gray. (A window showing the
-  // frame in colour will want this false.)
-  src.prefer_gray = classifier->dsp().spec().channels == 1;
+  // Without a window or a recording nobody sees colour: let a camera deliver
+  // its Y plane when the model is gray.
+  view.window = !headless && DisplayAvailable();
+  src.prefer_gray =
+      classifier->dsp().spec().channels == 1 && !view.window && view.record_dir.empty();
 
   std::unique_ptr<FrameLog> log;
   if (!log_path.empty()) log = std::make_unique<FrameLog>(log_path, names);
   std::unique_ptr<FileOut> events;
   if (!events_path.empty()) events = std::make_unique<FileOut>(events_path);
 
-  Session session(OpenWithFallback(src), std::move(classifier), decision);
+  std::unique_ptr<FrameSource> source = OpenWithFallback(src);
+  if (reconnect && source->is_live())
+    source = MakeReconnectingSource(
+        std::move(source), [src] { return OpenSource(src); }, ReconnectOptions(), &g_stop,
+        [](const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.c_str()); });
+  Session session(std::move(source), std::move(classifier), decision);
   std::fprintf(stderr, "source: %s\n", session.source().Describe().c_str());
+  view.model_path = model.empty() ? DefaultModelPath() : model;
+  view.source = session.source().Describe();
+  for (int i = 0; i < argc; ++i) view.options += (i ? " " : "") + std::string(argv[i]);
+  RunView run_view(&session, view);
 
   HookRunner hooks(4, hook_timeout);
   g_stop = false;
@@ -347,19 +412,38 @@ int Run(int argc, char** argv) {
         last_flush_ms = now;
       }
     }
-    return true;
+    return run_view.OnFrame(r, &g_stop);
   };
 
   SessionLimits limits;
   limits.max_frames = frames;
   limits.max_duration_s = duration;
-  const SessionSummary summary = session.Run(on_frame, limits, &g_stop);
+  // A source that fails mid-stream (camera unplugged, stalled) still gets its
+  // logs closed, hooks finished and the summary, then the error as the last line.
+  SessionSummary summary;
+  std::string failure;
+  try {
+    summary = session.Run(on_frame, limits, &g_stop);
+  } catch (const Error& e) {
+    failure = e.what();
+    summary = session.Summary();
+    summary.end = "source failed";
+  }
   std::fflush(stdout);
+  run_view.Finish();  // the recording is finalised on every way out
   // Give hooks fired near the end a moment to finish rather than orphan them.
   hooks.Finish(g_stop ? 0.5 : hook_timeout);
   if (log) log->Close();
   if (events) events->Close();
   PrintSummary(summary, hooks);
+  if (!tile_spec.single() && summary.frames > 0)
+    std::fprintf(stderr, "tiles: %s, %zu per frame (dsp and classification above: all tiles)\n",
+                 tile_spec.str().c_str(), session.classifier().tile_layout().tiles.size());
+  if (failure.empty()) run_view.HoldScreenshot(&g_stop);
+  if (!failure.empty()) {
+    std::fprintf(stderr, "error: %s\n", failure.c_str());
+    return 1;
+  }
   return 0;
 }
 

@@ -10,6 +10,9 @@ namespace vww {
 namespace {
 // 64 bytes: a cache line, and the widest vector load of the fast kernels.
 constexpr size_t kArenaAlignment = 64;
+// Activation memory above this is refused: the largest real model we know of
+// needs a few MB, and a hostile file must not make us allocate gigabytes.
+constexpr size_t kMaxArenaBytes = size_t{256} << 20;
 }  // namespace
 
 const char* BackendName(Backend backend) {
@@ -133,6 +136,9 @@ Interpreter::Interpreter(const Model& model, Backend backend)
   }
   std::vector<size_t> offsets;
   arena_bytes_ = PlanArena(requests, kArenaAlignment, &offsets);
+  if (arena_bytes_ > kMaxArenaBytes)
+    throw Error(model.name() + ": needs " + std::to_string(arena_bytes_ >> 20) +
+                " MB of activation memory (limit " + std::to_string(kMaxArenaBytes >> 20) + " MB)");
   arena_ = static_cast<uint8_t*>(std::aligned_alloc(kArenaAlignment, std::max<size_t>(arena_bytes_, kArenaAlignment)));
   if (!arena_) throw Error(model.name() + ": cannot allocate " + std::to_string(arena_bytes_) + " bytes of arena");
   std::memset(arena_, 0, arena_bytes_);

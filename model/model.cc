@@ -128,13 +128,17 @@ void Model::Parse() {
     if (ft->shape()) {
       if (ft->shape()->size() > kMaxRank)
         Bad(n, where + " has rank " + std::to_string(ft->shape()->size()) + " (max 6)");
+      // The running product is checked per dimension: six dimensions of up
+      // to 2^24 would overflow int64 before a check on the total.
+      int64_t product = 1;
       for (int d : *ft->shape()) {
         if (d < 0 || d > kMaxDim) Bad(n, where + " has invalid dimension " + std::to_string(d));
+        product *= d;
+        if (product > kMaxElements) Bad(n, where + " has too many elements (shape too large)");
         t.shape.dims[t.shape.rank++] = d;
       }
     }
     const int64_t elements = t.shape.elements();
-    if (elements > kMaxElements) Bad(n, where + " is too large");
     t.bytes = static_cast<size_t>(elements) * elem;
 
     if (const auto* q = ft->quantization(); q && q->scale() && q->scale()->size() > 0) {

@@ -20,7 +20,8 @@ void QuantizeMultiplierSmallerThanOneExp(double real_multiplier, int32_t* quanti
 
 // Rounding high half of 2*a*b, saturating the one overflow case (INT32_MIN^2).
 inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {
-  if (a == b && a == std::numeric_limits<int32_t>::min()) return std::numeric_limits<int32_t>::max();
+  if (a == b && a == std::numeric_limits<int32_t>::min())
+    return std::numeric_limits<int32_t>::max();
   const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
   const int64_t nudge = ab >= 0 ? (int64_t{1} << 30) : (1 - (int64_t{1} << 30));
   // Division truncates toward zero, as TFLite's does.
@@ -41,19 +42,38 @@ inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t quantized_multip
   const int left_shift = shift > 0 ? shift : 0;
   const int right_shift = shift > 0 ? 0 : -shift;
   return RoundingDivideByPOT(
-      SaturatingRoundingDoublingHighMul(static_cast<int32_t>(static_cast<uint32_t>(x) << left_shift),
-                                        quantized_multiplier),
+      SaturatingRoundingDoublingHighMul(
+          static_cast<int32_t>(static_cast<uint32_t>(x) << left_shift), quantized_multiplier),
       right_shift);
 }
 
-inline int32_t MultiplyByQuantizedMultiplierSmallerThanOneExp(int32_t x, int32_t quantized_multiplier,
-                                                             int left_shift) {
-  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, quantized_multiplier), -left_shift);
+inline int32_t MultiplyByQuantizedMultiplierSmallerThanOneExp(int32_t x,
+                                                              int32_t quantized_multiplier,
+                                                              int left_shift) {
+  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, quantized_multiplier),
+                             -left_shift);
 }
 
 inline int32_t MultiplyByQuantizedMultiplierGreaterThanOne(int32_t x, int32_t quantized_multiplier,
-                                                          int left_shift) {
+                                                           int left_shift) {
   return SaturatingRoundingDoublingHighMul(x * (1 << left_shift), quantized_multiplier);
+}
+
+// Integer addition that saturates instead of overflowing. Real models never
+// get near the int32 limits; a hostile file's absurd biases or scales can, and
+// must not reach undefined behaviour.
+inline int32_t SaturatingAdd(int64_t a, int64_t b) {
+  const int64_t sum = a + b;
+  return static_cast<int32_t>(std::clamp<int64_t>(sum, std::numeric_limits<int32_t>::min(),
+                                                  std::numeric_limits<int32_t>::max()));
+}
+
+// The output stage every int8 arithmetic kernel shares: scale the int32
+// accumulator, add the output zero point, clamp to the activation range.
+inline int32_t ScaleToOutput(int32_t acc, int32_t multiplier, int shift, int32_t output_offset,
+                             int32_t act_min, int32_t act_max) {
+  const int64_t v = int64_t{MultiplyByQuantizedMultiplier(acc, multiplier, shift)} + output_offset;
+  return static_cast<int32_t>(std::clamp<int64_t>(v, act_min, act_max));
 }
 
 // Fused activation codes as stored in the file.

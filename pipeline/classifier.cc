@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 
 namespace vww {
@@ -87,9 +88,37 @@ Classifier::Classifier(const ClassifierOptions& options)
 
   result_.scores.resize(classes);
   result_.scores_q.resize(classes);
+  result_.tile_scores.resize(1);
+
+  tiles_ = options.tiles;
+  combiner_ = TileCombiner(tiles_.rule, tiles_.bias);
+  tile_dsp_ = std::make_unique<TileDsp>(&dsp_, tiles_);
+  if (!tiles_.single() && person_index_ < 0)
+    throw Error("--tiles " + tiles_.str() + " needs a model with a class named \"person\"");
+}
+
+void Classifier::ReadOutput(float* scores, int32_t* scores_q) const {
+  const Tensor& out = interpreter_->output();
+  const int n = static_cast<int>(result_.scores.size());
+  for (int i = 0; i < n; ++i) {
+    switch (out.type) {
+      case DType::kInt8:
+        scores_q[i] = out.data_as<int8_t>()[i];
+        break;
+      case DType::kUInt8:
+        scores_q[i] = out.data_as<uint8_t>()[i];
+        break;
+      default:
+        scores_q[i] = 0;
+    }
+    scores[i] = out.type == DType::kFloat32
+                    ? out.data_as<float>()[i]
+                    : out.scale * static_cast<float>(scores_q[i] - out.zero_point);
+  }
 }
 
 const Classification& Classifier::Classify(const cv::Mat& frame) {
+  if (!tiles_.single()) return ClassifyTiles(frame);
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   dsp_.Run(frame, interpreter_->input().data);
@@ -97,28 +126,72 @@ const Classification& Classifier::Classify(const cv::Mat& frame) {
   interpreter_->Invoke();
   const auto t2 = Clock::now();
 
-  const Tensor& out = interpreter_->output();
-  const int n = static_cast<int>(result_.scores.size());
-  for (int i = 0; i < n; ++i) {
-    switch (out.type) {
-      case DType::kInt8:
-        result_.scores_q[i] = out.data_as<int8_t>()[i];
-        break;
-      case DType::kUInt8:
-        result_.scores_q[i] = out.data_as<uint8_t>()[i];
-        break;
-      default:
-        result_.scores_q[i] = 0;
-    }
-    result_.scores[i] = out.type == DType::kFloat32
-                            ? out.data_as<float>()[i]
-                            : out.scale * static_cast<float>(result_.scores_q[i] - out.zero_point);
-  }
+  ReadOutput(result_.scores.data(), result_.scores_q.data());
   result_.top = static_cast<int>(std::max_element(result_.scores.begin(), result_.scores.end()) -
                                  result_.scores.begin());
   result_.dsp_ms = Ms(t1 - t0);
   result_.classification_ms = Ms(t2 - t1);
+  result_.tile = 0;
+  result_.tile_rect =
+      Dsp::CropRect(frame.size(), dsp_.crop(), {dsp_.spec().width, dsp_.spec().height});
+  if (person_index_ >= 0) result_.tile_scores[0] = result_.scores[person_index_];
   return result_;
+}
+
+const Classification& Classifier::ClassifyTiles(const cv::Mat& frame) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  const int layout_version = tile_dsp_->layout_version();
+  tile_dsp_->Run(frame);
+  const auto t1 = Clock::now();
+  const int tiles = tile_dsp_->tile_count();
+  const size_t classes = result_.scores.size();
+  if (layout_version != tile_dsp_->layout_version()) {
+    // A new frame size or crop mode: sizes change here, not per frame.
+    combiner_.Prepare(tile_dsp_->layout());
+    all_scores_.assign(tiles * classes, 0.0f);
+    all_q_.assign(tiles * classes, 0);
+    result_.tile_scores.assign(tiles, 0.0f);
+  }
+
+  // One interpreter for every tile: set the input, invoke, read the output.
+  Tensor& input = interpreter_->input();
+  const size_t bytes = tile_dsp_->spec().bytes();
+  for (int t = 0; t < tiles; ++t) {
+    std::memcpy(input.data, tile_dsp_->input(t), bytes);
+    interpreter_->Invoke();
+    ReadOutput(&all_scores_[t * classes], &all_q_[t * classes]);
+    result_.tile_scores[t] = all_scores_[t * classes + person_index_];
+  }
+  int winner = 0;
+  const double combined = combiner_.Combine(result_.tile_scores, &winner);
+  const auto t2 = Clock::now();
+
+  std::copy_n(&all_scores_[winner * classes], classes, result_.scores.begin());
+  std::copy_n(&all_q_[winner * classes], classes, result_.scores_q.begin());
+  SetPersonScore(static_cast<float>(combined));
+  result_.top = static_cast<int>(std::max_element(result_.scores.begin(), result_.scores.end()) -
+                                 result_.scores.begin());
+  result_.tile = winner;
+  result_.tile_rect = tile_dsp_->layout().tiles[winner].frame_rect;
+  model_view_ = tile_dsp_->tile_image(winner);
+  result_.dsp_ms = Ms(t1 - t0);
+  result_.classification_ms = Ms(t2 - t1);
+  return result_;
+}
+
+void Classifier::SetPersonScore(float p) {
+  // Rules that lower the winner's score (confirmed, neighbour) report the
+  // combined value; the other classes share the rest in their proportions,
+  // so a softmax output still sums to one.
+  float& person = result_.scores[person_index_];
+  if (p == person) return;
+  const float rest = 1.0f - person;
+  for (size_t i = 0; i < result_.scores.size(); ++i)
+    if (static_cast<int>(i) != person_index_)
+      result_.scores[i] = rest > 0 ? result_.scores[i] * (1.0f - p) / rest
+                                   : (1.0f - p) / static_cast<float>(result_.scores.size() - 1);
+  person = p;
 }
 
 }  // namespace vww

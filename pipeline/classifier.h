@@ -9,6 +9,7 @@
 
 #include "model/model.h"
 #include "pipeline/dsp.h"
+#include "pipeline/tiles.h"
 
 namespace vww {
 
@@ -18,13 +19,23 @@ struct ClassifierOptions {
   Backend backend = Backend::kFast;
   CropMode crop = CropMode::kFitShortest;
   std::vector<float> mean, std;  // optional per-channel normalisation (see InputSpec)
+  TileSpec tiles;                // default: the single crop (see pipeline/tiles.h)
 };
 
 struct Classification {
-  std::vector<float> scores;     // probabilities (or dequantized outputs)
-  std::vector<int32_t> scores_q; // raw quantized outputs
-  int top = 0;                   // argmax
-  double dsp_ms = 0, classification_ms = 0;
+  std::vector<float> scores;                 // probabilities (or dequantized outputs)
+  std::vector<int32_t> scores_q;             // raw quantized outputs
+  int top = 0;                               // argmax
+  double dsp_ms = 0, classification_ms = 0;  // all tiles of the frame
+
+  // Tiled search (ClassifierOptions::tiles): scores above are the winning
+  // tile's (the tile whose person score carried the combined score) with the
+  // person score replaced by the combined one (see TileCombiner; the other
+  // classes rescaled to keep the sum), scores_q the winning tile's raw
+  // outputs. Single crop: tile 0, the crop rect.
+  int tile = 0;
+  cv::Rect tile_rect;              // the winning tile in frame pixels
+  std::vector<float> tile_scores;  // every tile's person score (tile order)
 };
 
 class Classifier {
@@ -33,6 +44,16 @@ class Classifier {
 
   // frame: 8-bit BGR, BGRA or gray. No allocation after the first frame size.
   const Classification& Classify(const cv::Mat& frame);
+  // Forget earlier frames (rules that look back, e.g. tiles "confirmed"):
+  // call between unrelated images.
+  void Reset() { combiner_.Reset(); }
+
+  // What the model saw for the winning tile (8-bit, model size); valid until
+  // the next Classify().
+  const cv::Mat& model_image() const { return tiles_.single() ? dsp_.model_image() : model_view_; }
+  const TileSpec& tiles() const { return tiles_; }
+  // The current tile layout (after the first frame; tiles[0] is the crop).
+  const TileLayout& tile_layout() const { return tile_dsp_->layout(); }
 
   const std::vector<std::string>& labels() const { return labels_; }
   const Model& model() const { return *model_; }
@@ -48,6 +69,17 @@ class Classifier {
   std::vector<std::string> labels_;
   int person_index_ = -1;
   Classification result_;
+
+  // Tiled search; unused with a single crop.
+  TileSpec tiles_;
+  std::unique_ptr<TileDsp> tile_dsp_;
+  TileCombiner combiner_;
+  std::vector<float> all_scores_;  // tile-major, classes per tile
+  std::vector<int32_t> all_q_;
+  cv::Mat model_view_;
+  const Classification& ClassifyTiles(const cv::Mat& frame);
+  void ReadOutput(float* scores, int32_t* scores_q) const;
+  void SetPersonScore(float p);
 };
 
 // The bundled model: assets/person_detect.tflite.

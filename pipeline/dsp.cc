@@ -70,7 +70,13 @@ cv::Rect Dsp::CropRect(cv::Size frame, CropMode crop, cv::Size model) {
 Dsp::Dsp(const InputSpec& spec, CropMode crop) : spec_(spec), crop_(crop) {}
 
 void Dsp::Run(const cv::Mat& frame, void* dst) {
-  CV_Assert(frame.depth() == CV_8U && !frame.empty());
+  // Decoders and drivers can hand on 16-bit, float or 2-channel images; say
+  // so instead of failing inside OpenCV (or reading the wrong bytes).
+  if (frame.empty()) throw Error("empty frame");
+  if (frame.depth() != CV_8U || (frame.channels() != 1 && frame.channels() != 3 &&
+                                 frame.channels() != 4))
+    throw Error("unsupported frame format (" + std::to_string(frame.channels()) + " channels of " +
+                std::to_string(frame.elemSize1() * 8) + "-bit; need 8-bit gray, BGR or BGRA)");
   const cv::Size model_size(spec_.width, spec_.height);
   const cv::Mat* src = &frame;
   if (frame.channels() == 4) {
@@ -96,45 +102,64 @@ void Dsp::Run(const cv::Mat& frame, void* dst) {
   }
 
   // Colour after resizing, as the reference preprocessing does.
-  if (spec_.channels == 1) {
-    if (src->channels() == 3)
-      cv::cvtColor(*src, model_image_, cv::COLOR_BGR2GRAY);
-    else
-      src->copyTo(model_image_);
-  } else {
-    if (src->channels() == 1)
-      cv::cvtColor(*src, model_image_, cv::COLOR_GRAY2BGR);
-    else
-      src->copyTo(model_image_);
-  }
+  ToModelColour(*src, spec_.channels, &model_image_);
+  WriteModelInput(model_image_, spec_, dst);
+}
 
+void ToModelColour(const cv::Mat& src, int channels, cv::Mat* dst) {
+  if (channels == 1) {
+    if (src.channels() == 3)
+      cv::cvtColor(src, *dst, cv::COLOR_BGR2GRAY);
+    else
+      src.copyTo(*dst);
+  } else {
+    if (src.channels() == 1)
+      cv::cvtColor(src, *dst, cv::COLOR_GRAY2BGR);
+    else
+      src.copyTo(*dst);
+  }
+}
+
+void WriteModelInput(const cv::Mat& image, const InputSpec& spec, void* dst) {
+  CV_Assert(image.depth() == CV_8U && image.channels() == spec.channels &&
+            image.cols == spec.width && image.rows == spec.height);
   // Pixel mapping. Channel order for colour models is RGB.
-  const int w = spec_.width, h = spec_.height, c = spec_.channels;
-  const bool normalise = !spec_.mean.empty();
+  const int w = spec.width, h = spec.height, c = spec.channels;
+  const bool normalise = !spec.mean.empty();
+  if (!normalise && c == 1 && spec.type == DType::kInt8) {
+    // The common case (gray int8, e.g. the person detector), without the
+    // per-pixel branches: the tiled search maps many tiles per frame.
+    for (int y = 0; y < h; ++y) {
+      const uint8_t* row = image.ptr<uint8_t>(y);
+      int8_t* out = static_cast<int8_t*>(dst) + static_cast<size_t>(y) * w;
+      for (int x = 0; x < w; ++x) out[x] = static_cast<int8_t>(row[x] - 128);
+    }
+    return;
+  }
   for (int y = 0; y < h; ++y) {
-    const uint8_t* row = model_image_.ptr<uint8_t>(y);
+    const uint8_t* row = image.ptr<uint8_t>(y);
     for (int x = 0; x < w; ++x) {
       for (int ch = 0; ch < c; ++ch) {
         const uint8_t p = c == 3 ? row[x * 3 + (2 - ch)] : row[x];  // BGR -> RGB
-        const size_t i = spec_.nchw ? (static_cast<size_t>(ch) * h + y) * w + x
+        const size_t i = spec.nchw ? (static_cast<size_t>(ch) * h + y) * w + x
                                     : (static_cast<size_t>(y) * w + x) * c + ch;
         if (normalise) {
-          const float real = (p / 255.0f - spec_.mean[ch % spec_.mean.size()]) /
-                             spec_.std[ch % spec_.std.size()];
-          if (spec_.type == DType::kFloat32) {
+          const float real = (p / 255.0f - spec.mean[ch % spec.mean.size()]) /
+                             spec.std[ch % spec.std.size()];
+          if (spec.type == DType::kFloat32) {
             static_cast<float*>(dst)[i] = real;
           } else {
-            const int lo = spec_.type == DType::kInt8 ? -128 : 0;
-            const int q = spec_.zero_point + static_cast<int>(std::lround(real / spec_.scale));
+            const int lo = spec.type == DType::kInt8 ? -128 : 0;
+            const int q = spec.zero_point + static_cast<int>(std::lround(real / spec.scale));
             const int v = std::min(std::max(q, lo), lo + 255);
-            if (spec_.type == DType::kInt8)
+            if (spec.type == DType::kInt8)
               static_cast<int8_t*>(dst)[i] = static_cast<int8_t>(v);
             else
               static_cast<uint8_t*>(dst)[i] = static_cast<uint8_t>(v);
           }
-        } else if (spec_.type == DType::kInt8) {
+        } else if (spec.type == DType::kInt8) {
           static_cast<int8_t*>(dst)[i] = static_cast<int8_t>(p - 128);  // TFLM convention
-        } else if (spec_.type == DType::kUInt8) {
+        } else if (spec.type == DType::kUInt8) {
           static_cast<uint8_t*>(dst)[i] = p;
         } else {
           static_cast<float*>(dst)[i] = p / 255.0f;

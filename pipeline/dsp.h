@@ -32,6 +32,14 @@ struct InputSpec {
   size_t bytes() const;
 };
 
+// The last two DSP steps, shared with the tiled DSP (pipeline/tiles.h):
+// an 8-bit image -> the model's colour (gray or BGR; resize first, as the
+// reference preprocessing does) ...
+void ToModelColour(const cv::Mat& src, int channels, cv::Mat* dst);
+// ... and the integer pixel mapping of an image of exactly the model's size
+// and colour (may be a region of a larger image) into the input tensor.
+void WriteModelInput(const cv::Mat& image, const InputSpec& spec, void* dst);
+
 // Owns its intermediate images, so after the first frame of a given size the
 // hot path does not allocate.
 class Dsp {

@@ -141,7 +141,7 @@ bool Session::Step(const FrameCallback& on_frame) {
   }
 
   if (!on_frame) return true;
-  FrameResult r{frame_, classifier_->dsp().model_image(), c, classifier_->labels()};
+  FrameResult r{frame_, classifier_->model_image(), c, classifier_->labels()};
   r.label = label;
   r.person_index = person;
   r.person_score = person_score;

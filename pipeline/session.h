@@ -25,7 +25,7 @@ namespace vww {
 // next Step(); copy what must outlive it (cv::Mat clone for images).
 struct FrameResult {
   const Frame& frame;                    // as captured (BGR or gray)
-  const cv::Mat& model_image;            // what the model saw (Dsp::model_image())
+  const cv::Mat& model_image;            // what the model saw (the winning tile with --tiles)
   const Classification& classification;  // scores, scores_q, dsp_ms, classification_ms
   const std::vector<std::string>& labels;
   LabelDecision label;             // index -1: "uncertain"

@@ -13,6 +13,8 @@ PACKAGES=(
   libopencv-videoio-dev libopencv-highgui-dev libv4l-dev
   # tests: GoogleTest; Xvfb for the window screenshot test; clang's libFuzzer
   libgtest-dev xvfb xauth clang libclang-rt-14-dev
+  # window tests: xwd grabs the Xvfb screen, xdotool types keys into the window
+  x11-apps xdotool
 )
 PACKAGES+=("$@")  # callers may add more (the test script adds its own)
 

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "pipeline/capture.h"
+#include "pipeline/reconnect.h"
 #include "pipeline/v4l2.h"
 
 namespace vww {
@@ -48,7 +49,8 @@ class FakeV4l2Io : public V4l2Io {
 
   // Script.
   FillFn fill;
-  std::atomic<int64_t> gone_after{-1};  // DQBUF fails with ENODEV after this many frames
+  std::atomic<int64_t> gone_after{-1};  // DQBUF fails with gone_errno after this many frames
+  std::atomic<int> gone_errno{ENODEV};  // ENODEV: unplugged; e.g. EPIPE: a driver error
   std::atomic<bool> stall{false};       // never a frame
   int frame_interval_ms = 1;            // how fast the "sensor" produces frames
 
@@ -212,7 +214,7 @@ class FakeV4l2Io : public V4l2Io {
         return 0;
       case VIDIOC_DQBUF: {
         auto* buf = static_cast<v4l2_buffer*>(arg);
-        if (gone_after >= 0 && produced >= gone_after) return Fail(ENODEV);
+        if (gone_after >= 0 && produced >= gone_after) return Fail(gone_errno);
         if (!streaming_ || queued_.empty() || stall) return Fail(EAGAIN);
         const uint32_t index = queued_.front();
         queued_.pop_front();
@@ -604,6 +606,93 @@ TEST(CaptureV4l2, ConvertRejectsShortBuffers) {
   EXPECT_FALSE(ConvertV4l2Frame(V4L2_PIX_FMT_YUYV, data.data(), data.size(), 64, 48, 0, true, &out));
   EXPECT_FALSE(ConvertV4l2Frame(V4L2_PIX_FMT_H264, data.data(), data.size(), 4, 4, 0, true, &out));
   EXPECT_TRUE(ConvertV4l2Frame(V4L2_PIX_FMT_GREY, data.data(), data.size(), 10, 10, 0, true, &out));
+}
+
+
+// Faults mid-stream (issue 7): a driver error, and --reconnect after an
+// unplug or a stall. Every case ends in bounded time.
+TEST(CaptureV4l2, DriverErrorMidStreamIsOneLine) {
+  auto io = std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {kYuyv})});
+  io->fill = FillYuyv;
+  io->gone_after = 3;
+  io->gone_errno = EPIPE;  // not one of the "unplugged" errors (ENODEV, EIO, ENXIO)
+  auto source = OpenV4l2Camera(Options(), io);
+  Frame frame;
+  std::string error;
+  try {
+    for (int i = 0; i < 1000; ++i) source->Read(&frame);
+  } catch (const Error& e) {
+    error = e.what();
+  }
+  EXPECT_EQ(error, "camera /dev/video0: VIDIOC_DQBUF failed: Broken pipe");
+  source.reset();
+  EXPECT_EQ(io->open_fds, 0);
+  EXPECT_EQ(io->mapped, 0);
+}
+
+// Reads frames through a reconnecting source until `count` frames have come
+// from the device after the reconnection; returns the report lines.
+std::vector<std::string> ReadAcrossReconnect(std::shared_ptr<FakeV4l2Io> first,
+                                             const SourceOptions& options, int missing_opens,
+                                             std::shared_ptr<FakeV4l2Io>* second) {
+  std::vector<std::string> lines;
+  int opens = 0;
+  ReconnectOptions ro;
+  ro.first_delay_s = 0.01;
+  ro.max_delay_s = 0.02;
+  ro.max_attempts = 20;  // bounds the test if reconnecting never works
+  auto source = MakeReconnectingSource(
+      OpenV4l2Camera(options, first),
+      [&]() {
+        // Unplugged for a while: no device at all; then a fresh one.
+        if (opens++ < missing_opens)
+          return OpenV4l2Camera(options, std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{}));
+        *second = std::make_shared<FakeV4l2Io>(
+            std::vector<FakeDevice>{Camera("/dev/video0", {kYuyv})});
+        (*second)->fill = FillYuyv;
+        return OpenV4l2Camera(options, *second);
+      },
+      ro, nullptr, [&](const std::string& l) { lines.push_back(l); });
+  Frame frame;
+  int64_t last = -1;
+  for (int i = 0; i < 2000 && !(*second && (*second)->produced >= 3); ++i) {
+    EXPECT_TRUE(source->Read(&frame));
+    EXPECT_GT(frame.index, last);  // indices keep increasing across the reconnection
+    last = frame.index;
+    // The old device was closed before the new one was opened.
+    if (*second) {
+      EXPECT_EQ(first->open_fds, 0);
+      EXPECT_EQ(first->mapped, 0);
+    }
+  }
+  EXPECT_TRUE(*second && (*second)->produced >= 3);
+  return lines;
+}
+
+TEST(CaptureV4l2, ReconnectAfterUnplug) {
+  auto io = std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {kYuyv})});
+  io->fill = FillYuyv;
+  io->gone_after = 5;
+  std::shared_ptr<FakeV4l2Io> second;
+  const auto lines = ReadAcrossReconnect(io, Options(), 2, &second);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "camera /dev/video0 disconnected (No such device); reconnecting");
+  EXPECT_EQ(lines[1].rfind("reconnection attempt 1 failed: camera /dev/video0 not found", 0), 0u)
+      << lines[1];
+  EXPECT_EQ(lines[3].rfind("reconnected to V4L2 /dev/video0 YUYV", 0), 0u) << lines[3];
+  EXPECT_NE(lines[3].find("after 3 attempts"), std::string::npos) << lines[3];
+}
+
+TEST(CaptureV4l2, ReconnectAfterStall) {
+  auto io = std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {kYuyv})});
+  io->stall = true;
+  SourceOptions options = Options();
+  options.stall_timeout_s = 0.2;
+  std::shared_ptr<FakeV4l2Io> second;
+  const auto lines = ReadAcrossReconnect(io, options, 0, &second);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "camera /dev/video0 stalled: no frame for 0.2 s; reconnecting");
+  EXPECT_NE(lines[1].find("after 1 attempt"), std::string::npos) << lines[1];
 }
 
 }  // namespace

@@ -345,8 +345,8 @@ std::vector<uint8_t> BinaryModel(int opcode, std::vector<int> s1, Quant q1, std:
 // each scaled by s_i / (2 max s), summed, scaled by 2 max s / (2^20 s_out).
 int AddOracle(int x1, Quant q1, int x2, Quant q2, Quant qo) {
   const double twice_max = 2.0 * std::max<double>(q1.scale, q2.scale);
-  const int64_t a = Scale(int64_t{x1 - q1.zp} << 20, double(q1.scale) / twice_max);
-  const int64_t c = Scale(int64_t{x2 - q2.zp} << 20, double(q2.scale) / twice_max);
+  const int64_t a = Scale(int64_t{x1 - q1.zp} * (1 << 20), double(q1.scale) / twice_max);
+  const int64_t c = Scale(int64_t{x2 - q2.zp} * (1 << 20), double(q2.scale) / twice_max);
   return Clamp(Scale(a + c, twice_max / (double(1 << 20) * double(qo.scale))) + qo.zp);
 }
 

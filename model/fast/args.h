@@ -21,7 +21,20 @@ struct RequantArgs {
   int32_t output_offset;
   int32_t act_min, act_max;
   bool any_left_shift;  // lets the kernels skip the left shift (rare in practice)
+
+  // The one-rounding form (AVX-512 only; see RequantData::EnableFloor). Per
+  // block of 16 channels c..c+15: 8 int64 for channels c, c+2, .., c+14 (the
+  // even lanes), then 8 for c+1, .., c+15.
+  bool floor_path;
+  bool full_range;             // act_min <= -128 and act_max >= 127
+  const int64_t* floor_add;    // 2^30 + 2^(30 + rs) [rs > 0] + output_offset * 2^(31 + rs)
+  const int64_t* floor_shift;  // 31 + rs
 };
+
+// Requantization variants the AVX-512 kernels are instantiated for.
+// kRqFloorFull: kRqFloor with act_min <= -128 and act_max >= 127, where the
+// int8 saturation of the final narrowing is the whole clamp.
+enum RequantMode : int { kRqExact = 0, kRqLeftShift = 1, kRqFloor = 2, kRqFloorFull = 3 };
 
 // 1x1 CONV_2D as a GEMM: [pixels x in_c] x [in_c x out_c].
 struct PointwiseArgs {
@@ -49,15 +62,56 @@ struct DepthwiseArgs {
   int8_t* output;
   int batches, in_h, in_w, in_c, out_h, out_w, out_c;
   int kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
-  bool broadcast_input;       // in_c == 1 and out_c > 1
-  int32_t input_zero_point;   // what a padded pixel holds
-  int out_c_padded;           // out_c rounded up to 16
-  const int32_t* weights;     // [kh*kw][out_c_padded]: low 16 bits w, high 16 bits 0
-  const int32_t* bias;        // [out_c_padded]: bias + input_offset * sum of taps
+  bool broadcast_input;      // in_c == 1 and out_c > 1
+  int32_t input_zero_point;  // what a padded pixel holds
+  int out_c_padded;          // out_c rounded up to 16
+  const int32_t* weights;    // [kh*kw][out_c_padded]: low 16 bits w, high 16 bits 0
+  const int32_t* bias;       // [out_c_padded]: bias + input_offset * sum of taps
   RequantArgs rq;
 };
 
 void DepthwiseAvx2(const DepthwiseArgs& a);
 void DepthwiseAvx512(const DepthwiseArgs& a);
+
+// DEPTHWISE_CONV_2D row by row over a zero-point-padded copy of the input, in
+// chunks of one vector of output elements (`lanes`: 16 for AVX-512, 8 for
+// AVX2) taken along the flattened output row (out_w * out_c), so few channels
+// still fill whole vectors (8 channels: 2 pixels per AVX-512 chunk). Chunk k
+// covers output elements [k*lanes, (k+1)*lanes) of a row; its lane l is
+// channel (k*lanes + l) % out_c. Taken when every chunk's inputs are
+// contiguous (stride_w 1, or in_c a multiple of lanes), or for a one-channel
+// input with out_c dividing lanes (the stem: inputs gathered per lane).
+struct DepthwiseRowArgs {
+  const int8_t* input;
+  int8_t* output;
+  uint8_t* scratch;  // the padded copy: padded_h x padded_w x in_c, then slack
+  int batches, in_h, in_w, in_c, out_h, out_w, out_c;
+  int kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+  int padded_h, padded_w;  // pixels
+  int8_t pad_value;        // the input zero point
+  bool broadcast_input;    // in_c == 1 < out_c
+  int lanes;
+  int chunks;                  // per output row: ceil(out_w * out_c / lanes)
+  int row_elements;            // out_w * out_c
+  int patterns;                // distinct lane -> channel maps: lcm(lanes, out_c) / lanes
+  const int32_t* chunk_input;  // [chunks]: byte offset of the chunk's tap (0, 0) in a padded row
+  const int32_t* weights;      // [taps][patterns][lanes]: low 16 bits w, high 16 bits 0
+  const int32_t* bias;         // [patterns][lanes]
+  RequantArgs rq;              // indexed by pattern * lanes + lane
+  const int32_t* gather;       // broadcast only, [kw][lanes]: lane's byte within a row load
+
+  // The AVX-512 VBMI form (quads): the padded copy holds u8 = x + 128; per
+  // filter row, one vpermb gathers each lane's kw (<= 4) taps from a 64-byte
+  // load at the chunk's input into a u8 quad, and one vpdpbusd multiplies it
+  // by the row's int8 weights (zero past kw). The bias absorbs -128 * sum(w).
+  bool quads;
+  const uint8_t* quad_index;   // [64]: byte 4l + tx = lane l's tap tx offset from the chunk's input
+  const int8_t* quad_weights;  // [kh][patterns][16][4]
+  const int32_t* quad_bias;    // [patterns][16]
+};
+
+void DepthwiseRowsAvx512(const DepthwiseRowArgs& a);
+void DepthwiseRowsVbmi(const DepthwiseRowArgs& a);  // a.quads set
+void DepthwiseRowsAvx2(const DepthwiseRowArgs& a);
 
 }  // namespace vww::fast

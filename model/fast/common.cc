@@ -30,6 +30,33 @@ void RequantData::Init(const std::vector<int32_t>& multipliers, const std::vecto
   args.act_min = act_min;
   args.act_max = act_max;
   args.any_left_shift = any_left;
+  args.floor_path = false;
+  args.full_range = act_min <= -128 && act_max >= 127;
+  args.floor_add = nullptr;
+  args.floor_shift = nullptr;
+}
+
+void RequantData::EnableFloor(int64_t max_abs_acc) {
+  const int padded = static_cast<int>(multiplier.size());
+  if (padded % 16 != 0 || args.any_left_shift) return;
+  if (max_abs_acc >= (int64_t{1} << 30)) return;
+  if (args.act_min < args.output_offset) return;
+  for (int c = 0; c < padded; ++c)
+    if (right_shift[c] > 22) return;
+  floor_add.assign(padded, 0);
+  floor_shift.assign(padded, 0);
+  for (int c = 0; c < padded; ++c) {
+    // Channel c sits in block c / 16, lane c % 16: even lanes first.
+    const int lane = c % 16;
+    const int slot = (c / 16) * 16 + (lane % 2) * 8 + lane / 2;
+    const int rs = right_shift[c];
+    floor_add[slot] = (int64_t{1} << 30) + (rs > 0 ? int64_t{1} << (30 + rs) : 0) +
+                      static_cast<int64_t>(args.output_offset) * (int64_t{1} << (31 + rs));
+    floor_shift[slot] = 31 + rs;
+  }
+  args.floor_add = floor_add.data();
+  args.floor_shift = floor_shift.data();
+  args.floor_path = true;
 }
 
 }  // namespace vww::fast

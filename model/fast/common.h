@@ -15,17 +15,30 @@ inline int RoundUp(int x, int multiple) { return (x + multiple - 1) / multiple *
 // Owns the arrays a RequantArgs points into.
 struct RequantData {
   std::vector<int32_t> multiplier, left_shift, right_shift, round_mask, round_threshold;
+  std::vector<int64_t> floor_add, floor_shift;
   RequantArgs args{};
 
   // multipliers/shifts as PerChannelMultipliers returns them (one per channel,
   // or one for all); padded to `padded` channels with multiplier 0.
   void Init(const std::vector<int32_t>& multipliers, const std::vector<int32_t>& shifts,
             int channels, int padded, int32_t output_offset, int32_t act_min, int32_t act_max);
+
+  // Turns on the one-rounding form when it is exact for every accumulator
+  // |acc| <= max_abs_acc. TFLite rounds twice: h = floor((acc*m + 2^30) / 2^31),
+  // then h / 2^rs rounded half away from zero = floor((h + 2^(rs-1) - [h<0]) / 2^rs).
+  // Nested floors merge: floor((acc*m + 2^30 + (2^(rs-1) - [h<0]) * 2^31) / 2^(31+rs)).
+  // The [h<0] term can only lower a result that is already <= 0, and when
+  // act_min >= output_offset every such result clamps to act_min either way,
+  // so it can be dropped: one 64-bit multiply, add and shift per value.
+  // Needs no left shifts, rs <= 22 and max_abs_acc < 2^30 (no int64 or int32
+  // overflow), and `padded` a multiple of 16.
+  void EnableFloor(int64_t max_abs_acc);
 };
 
 // The scalar path: exactly the reference's arithmetic.
 inline int8_t RequantizeScalar(int32_t acc, const RequantArgs& r, int c) {
-  int32_t v = MultiplyByQuantizedMultiplier(acc, r.multiplier[c], r.left_shift[c] - r.right_shift[c]);
+  int32_t v =
+      MultiplyByQuantizedMultiplier(acc, r.multiplier[c], r.left_shift[c] - r.right_shift[c]);
   v += r.output_offset;
   return static_cast<int8_t>(std::min(std::max(v, r.act_min), r.act_max));
 }

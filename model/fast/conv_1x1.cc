@@ -10,6 +10,7 @@
 //    (off - 128) * sum w, and the second term goes into the bias.
 //  - AVX2: vpmaddwd on int16 (x + off), which is within [-255, 255].
 //  - portable: sum w*x + off * sum w.
+#include <cstdlib>
 #include <cstring>
 
 #include "model/fast/common.h"
@@ -24,8 +25,8 @@ namespace {
 struct PointwiseData : OpData {
   Isa isa = Isa::kPortable;
   PointwiseArgs args{};
-  std::vector<int8_t> weights8;     // VNNI: [oc/16][depth/4][16][4]; portable: [oc][in_c]
-  std::vector<int16_t> weights16;   // AVX2: [oc/8][depth/2][8][2]
+  std::vector<int8_t> weights8;    // VNNI: [oc/16][depth/4][16][4]; portable: [oc][in_c]
+  std::vector<int16_t> weights16;  // AVX2: [oc/8][depth/2][8][2]
   std::vector<int32_t> bias;
   RequantData rq;
   void (*kernel)(const PointwiseArgs&) = nullptr;
@@ -47,6 +48,17 @@ void PointwisePortable(const PointwiseArgs& a) {
         }
         out += a.out_c;
       }
+}
+
+// A bound on |bias + sum w * (x - zero point)| over all inputs (|x - zp| <= 255).
+int64_t MaxAbsAccumulator(const int32_t* bias, const int8_t* w, int out_c, int in_c) {
+  int64_t bound = 0;
+  for (int oc = 0; oc < out_c; ++oc) {
+    int64_t sum = bias ? std::abs(static_cast<int64_t>(bias[oc])) : 0;
+    for (int ic = 0; ic < in_c; ++ic) sum += 255 * std::abs(static_cast<int>(w[oc * in_c + ic]));
+    bound = std::max(bound, sum);
+  }
+  return bound;
 }
 
 void Eval(const Node& node) {
@@ -73,8 +85,12 @@ bool Prepare(Node& node) {
   if (ComputePadding(sh, 1, in->shape[1], 1, oh) != 0 ||
       ComputePadding(sw, 1, in->shape[2], 1, ow) != 0)
     return false;
-  // int32 accumulators: |sum| <= in_c * 255 * 128 must stay below 2^31.
-  if (in_c > 16384) return false;
+  // Accumulators, partial sums, folded biases and the one-rounding
+  // requantization all stay exact when |acc| < 2^29; beyond that (only
+  // hostile files) the reference, which saturates, takes the node.
+  const int64_t max_abs_acc = MaxAbsAccumulator(bias ? bias->data_as<int32_t>() : nullptr,
+                                                filter->data_as<int8_t>(), out_c, in_c);
+  if (max_abs_acc >= (int64_t{1} << 29)) return false;
 
   auto d = std::make_unique<PointwiseData>();
   std::vector<int32_t> multipliers, shifts;
@@ -118,6 +134,7 @@ bool Prepare(Node& node) {
       for (int oc = 0; oc < out_c; ++oc)
         d->bias[oc] = (b ? b[oc] : 0) + (input_offset - 128) * weight_sums[oc];
       a.weights = d->weights8.data();
+      d->rq.EnableFloor(max_abs_acc);
       node.scratch_bytes = pixels * a.depth;
       d->kernel = PointwiseAvx512;
       break;

@@ -19,11 +19,12 @@ void PackInput(const PointwiseArgs& a) {
     for (int oy = 0; oy < a.out_h; ++oy)
       for (int ox = 0; ox < a.out_w; ++ox) {
         const int8_t* src =
-            a.input + ((static_cast<long>(b) * a.in_h + oy * a.stride_h) * a.in_w + ox * a.stride_w) *
-                          a.in_c;
+            a.input +
+            ((static_cast<long>(b) * a.in_h + oy * a.stride_h) * a.in_w + ox * a.stride_w) * a.in_c;
         int c = 0;
         for (; c + 16 <= a.in_c; c += 16) {
-          const __m256i v = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + c)));
+          const __m256i v =
+              _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + c)));
           _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + c), _mm256_add_epi16(v, offset));
         }
         for (; c < a.in_c; ++c) dst[c] = static_cast<int16_t>(src[c] + a.input_offset);
@@ -35,16 +36,19 @@ void PackInput(const PointwiseArgs& a) {
 template <int kPixels, int kBlocks, bool kLeftShift>
 inline void Tile(const PointwiseArgs& a, const int16_t* x, int8_t* out, int block0) {
   const int pairs = a.depth / 2;
-  const int16_t* w = static_cast<const int16_t*>(a.weights) + static_cast<long>(block0) * pairs * 16;
+  const int16_t* w =
+      static_cast<const int16_t*>(a.weights) + static_cast<long>(block0) * pairs * 16;
   __m256i acc[kPixels][kBlocks];
   for (int j = 0; j < kBlocks; ++j) {
-    const __m256i bias = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.bias + (block0 + j) * 8));
+    const __m256i bias =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.bias + (block0 + j) * 8));
     for (int p = 0; p < kPixels; ++p) acc[p][j] = bias;
   }
   for (int g = 0; g < pairs; ++g) {
     __m256i wv[kBlocks];
     for (int j = 0; j < kBlocks; ++j)
-      wv[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + (static_cast<long>(j) * pairs + g) * 16));
+      wv[j] = _mm256_loadu_si256(
+          reinterpret_cast<const __m256i*>(w + (static_cast<long>(j) * pairs + g) * 16));
     for (int p = 0; p < kPixels; ++p) {
       int32_t pair;
       __builtin_memcpy(&pair, x + p * a.depth + g * 2, 4);
@@ -69,7 +73,8 @@ void Columns(const PointwiseArgs& a, long pixels, int block0) {
   long p = 0;
   for (; p + 4 <= pixels; p += 4)
     Tile<4, kBlocks, kLeftShift>(a, x + p * a.depth, out + p * a.out_c, block0);
-  for (; p < pixels; ++p) Tile<1, kBlocks, kLeftShift>(a, x + p * a.depth, out + p * a.out_c, block0);
+  for (; p < pixels; ++p)
+    Tile<1, kBlocks, kLeftShift>(a, x + p * a.depth, out + p * a.out_c, block0);
 }
 
 template <bool kLeftShift>

@@ -20,7 +20,8 @@ void PackInput(const PointwiseArgs& a) {
       _mm512_storeu_si512(dst + i, _mm512_xor_si512(_mm512_loadu_si512(a.input + i), flip));
     if (i < n) {
       const __mmask64 m = (~0ull) >> (64 - (n - i));
-      _mm512_mask_storeu_epi8(dst + i, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, a.input + i), flip));
+      _mm512_mask_storeu_epi8(dst + i, m,
+                              _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, a.input + i), flip));
     }
     return;
   }
@@ -28,8 +29,8 @@ void PackInput(const PointwiseArgs& a) {
     for (int oy = 0; oy < a.out_h; ++oy)
       for (int ox = 0; ox < a.out_w; ++ox) {
         const int8_t* src =
-            a.input + ((static_cast<long>(b) * a.in_h + oy * a.stride_h) * a.in_w + ox * a.stride_w) *
-                          a.in_c;
+            a.input +
+            ((static_cast<long>(b) * a.in_h + oy * a.stride_h) * a.in_w + ox * a.stride_w) * a.in_c;
         // Bytes past in_c (up to depth) meet zero weights; they only need to
         // be initialised.
         for (int c = 0; c < a.depth; c += 64) {
@@ -43,7 +44,7 @@ void PackInput(const PointwiseArgs& a) {
       }
 }
 
-template <int kPixels, int kBlocks, bool kLeftShift>
+template <int kPixels, int kBlocks, int kRq>
 inline void Tile(const PointwiseArgs& a, const uint8_t* x, int8_t* out, int block0) {
   const int groups = a.depth / 4;
   const int8_t* w = static_cast<const int8_t*>(a.weights) + static_cast<long>(block0) * groups * 64;
@@ -54,12 +55,13 @@ inline void Tile(const PointwiseArgs& a, const uint8_t* x, int8_t* out, int bloc
   }
   for (int g = 0; g < groups; ++g) {
     __m512i wv[kBlocks];
-    for (int j = 0; j < kBlocks; ++j) wv[j] = _mm512_loadu_si512(w + (static_cast<long>(j) * groups + g) * 64);
+    for (int j = 0; j < kBlocks; ++j)
+      wv[j] = _mm512_loadu_si512(w + (static_cast<long>(j) * groups + g) * 64);
     for (int p = 0; p < kPixels; ++p) {
       int32_t quad;
       __builtin_memcpy(&quad, x + p * a.depth + g * 4, 4);
       const __m512i xv = _mm512_set1_epi32(quad);
-      for (int j = 0; j < kBlocks; ++j) acc[p][j] = _mm512_dpbusd_epi32(acc[p][j], xv, wv[j]);
+      for (int j = 0; j < kBlocks; ++j) acc[p][j] = DpBusd(acc[p][j], xv, wv[j]);
     }
   }
   for (int j = 0; j < kBlocks; ++j) {
@@ -67,47 +69,47 @@ inline void Tile(const PointwiseArgs& a, const uint8_t* x, int8_t* out, int bloc
     const Requant16 q = LoadRequant16(a.rq, c);
     const int count = a.out_c - c;
     for (int p = 0; p < kPixels; ++p)
-      Store16(out + p * a.out_c + c, Requantize16<kLeftShift>(acc[p][j], q), count);
+      Store16(out + p * a.out_c + c, Requantize16<kRq>(acc[p][j], q), count);
   }
 }
 
-template <int kBlocks, bool kLeftShift>
+template <int kBlocks, int kRq>
 void Columns(const PointwiseArgs& a, long pixels, int block0) {
   const uint8_t* x = a.scratch;
   int8_t* out = a.output;
   long p = 0;
   for (; p + 4 <= pixels; p += 4)
-    Tile<4, kBlocks, kLeftShift>(a, x + p * a.depth, out + p * a.out_c, block0);
+    Tile<4, kBlocks, kRq>(a, x + p * a.depth, out + p * a.out_c, block0);
   switch (pixels - p) {
     case 3:
-      Tile<3, kBlocks, kLeftShift>(a, x + p * a.depth, out + p * a.out_c, block0);
+      Tile<3, kBlocks, kRq>(a, x + p * a.depth, out + p * a.out_c, block0);
       break;
     case 2:
-      Tile<2, kBlocks, kLeftShift>(a, x + p * a.depth, out + p * a.out_c, block0);
+      Tile<2, kBlocks, kRq>(a, x + p * a.depth, out + p * a.out_c, block0);
       break;
     case 1:
-      Tile<1, kBlocks, kLeftShift>(a, x + p * a.depth, out + p * a.out_c, block0);
+      Tile<1, kBlocks, kRq>(a, x + p * a.depth, out + p * a.out_c, block0);
       break;
     default:
       break;
   }
 }
 
-template <bool kLeftShift>
+template <int kRq>
 void Run(const PointwiseArgs& a) {
   const long pixels = static_cast<long>(a.batches) * a.out_h * a.out_w;
   const int blocks = (a.out_c + 15) / 16;
   int block = 0;
-  for (; block + 4 <= blocks; block += 4) Columns<4, kLeftShift>(a, pixels, block);
+  for (; block + 4 <= blocks; block += 4) Columns<4, kRq>(a, pixels, block);
   switch (blocks - block) {
     case 3:
-      Columns<3, kLeftShift>(a, pixels, block);
+      Columns<3, kRq>(a, pixels, block);
       break;
     case 2:
-      Columns<2, kLeftShift>(a, pixels, block);
+      Columns<2, kRq>(a, pixels, block);
       break;
     case 1:
-      Columns<1, kLeftShift>(a, pixels, block);
+      Columns<1, kRq>(a, pixels, block);
       break;
     default:
       break;
@@ -118,10 +120,12 @@ void Run(const PointwiseArgs& a) {
 
 void PointwiseAvx512(const PointwiseArgs& a) {
   PackInput(a);
-  if (a.rq.any_left_shift)
-    Run<true>(a);
+  if (a.rq.floor_path)
+    a.rq.full_range ? Run<kRqFloorFull>(a) : Run<kRqFloor>(a);
+  else if (a.rq.any_left_shift)
+    Run<kRqLeftShift>(a);
   else
-    Run<false>(a);
+    Run<kRqExact>(a);
 }
 
 }  // namespace vww::fast

@@ -23,7 +23,9 @@ void Run(const DepthwiseArgs& a) {
   const int blocks = (a.out_c + 7) / 8;
   const int8_t* ptr[kMaxDepthwiseTaps];
   int8_t* out = a.output;
-  auto load_w = [&](const int32_t* w) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)); };
+  auto load_w = [&](const int32_t* w) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
+  };
   for (int b = 0; b < a.batches; ++b)
     for (int oy = 0; oy < a.out_h; ++oy) {
       const int iy0 = oy * a.stride_h - a.pad_h;
@@ -48,7 +50,8 @@ void Run(const DepthwiseArgs& a) {
           __m256i acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.bias + c));
           for (int t = 0; t < taps; ++t) {
             __m256i x = zero_point;
-            if (ptr[t]) x = a.broadcast_input ? _mm256_set1_epi32(*ptr[t]) : Load8x8(ptr[t] + c, count);
+            if (ptr[t])
+              x = a.broadcast_input ? _mm256_set1_epi32(*ptr[t]) : Load8x8(ptr[t] + c, count);
             acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, load_w(w + t * a.out_c_padded)));
           }
           Store8(out + c, Requantize8<kLeftShift>(acc, LoadRequant8(a.rq, c)), count);

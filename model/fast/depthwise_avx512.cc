@@ -9,7 +9,7 @@ namespace vww::fast {
 
 namespace {
 
-template <int kTaps, bool kLeftShift>
+template <int kTaps, int kRq>
 void Run(const DepthwiseArgs& a) {
   const int taps = kTaps ? kTaps : a.kh * a.kw;
   // Element offsets of the taps from a window's top-left input pixel.
@@ -51,24 +51,25 @@ void Run(const DepthwiseArgs& a) {
           if (a.broadcast_input) {
             for (int t = 0; t < taps; ++t) {
               const __m512i x = ptr[t] ? _mm512_set1_epi32(*ptr[t]) : zero_point;
-              acc = _mm512_dpwssd_epi32(acc, x, _mm512_loadu_si512(w + t * a.out_c_padded));
+              acc = DpWssd(acc, x, _mm512_loadu_si512(w + t * a.out_c_padded));
             }
           } else if (blk + 1 < blocks || tail == 16) {
             for (int t = 0; t < taps; ++t) {
-              const __m512i x =
-                  ptr[t] ? _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ptr[t] + c)))
-                         : zero_point;
-              acc = _mm512_dpwssd_epi32(acc, x, _mm512_loadu_si512(w + t * a.out_c_padded));
+              const __m512i x = ptr[t] ? _mm512_cvtepi8_epi32(_mm_loadu_si128(
+                                             reinterpret_cast<const __m128i*>(ptr[t] + c)))
+                                       : zero_point;
+              acc = DpWssd(acc, x, _mm512_loadu_si512(w + t * a.out_c_padded));
             }
           } else {
             // Masked loads never touch bytes past the last channel.
             for (int t = 0; t < taps; ++t) {
-              const __m512i x = ptr[t] ? _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(tail_mask, ptr[t] + c))
-                                       : zero_point;
-              acc = _mm512_dpwssd_epi32(acc, x, _mm512_loadu_si512(w + t * a.out_c_padded));
+              const __m512i x =
+                  ptr[t] ? _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(tail_mask, ptr[t] + c))
+                         : zero_point;
+              acc = DpWssd(acc, x, _mm512_loadu_si512(w + t * a.out_c_padded));
             }
           }
-          Store16(out + c, Requantize16<kLeftShift>(acc, LoadRequant16(a.rq, c)), a.out_c - c);
+          Store16(out + c, Requantize16<kRq>(acc, LoadRequant16(a.rq, c)), a.out_c - c);
         }
       }
     }
@@ -78,10 +79,13 @@ void Run(const DepthwiseArgs& a) {
 
 void DepthwiseAvx512(const DepthwiseArgs& a) {
   const bool three = a.kh == 3 && a.kw == 3;
-  if (a.rq.any_left_shift)
-    three ? Run<9, true>(a) : Run<0, true>(a);
+  if (a.rq.floor_path)
+    a.rq.full_range ? (three ? Run<9, kRqFloorFull>(a) : Run<0, kRqFloorFull>(a))
+                    : (three ? Run<9, kRqFloor>(a) : Run<0, kRqFloor>(a));
+  else if (a.rq.any_left_shift)
+    three ? Run<9, kRqLeftShift>(a) : Run<0, kRqLeftShift>(a);
   else
-    three ? Run<9, false>(a) : Run<0, false>(a);
+    three ? Run<9, kRqExact>(a) : Run<0, kRqExact>(a);
 }
 
 }  // namespace vww::fast

@@ -47,6 +47,18 @@ Isa ActiveIsa() {
   return detected;
 }
 
+bool ActiveVbmi() {
+#if defined(VWW_FAST_X86)
+  static const bool vbmi = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512vbmi") != 0;
+  }();
+  return vbmi && ActiveIsa() == Isa::kAvx512Vnni;
+#else
+  return false;
+#endif
+}
+
 void SetIsaOverride(Isa isa) {
   g_overridden = true;
   g_override = isa;

@@ -9,7 +9,7 @@ namespace vww::fast {
 
 enum class Isa { kPortable = 0, kAvx2 = 1, kAvx512Vnni = 2 };
 
-const char* IsaName(Isa isa);  // "portable", "avx2", "avx512vnni"
+const char* IsaName(Isa isa);    // "portable", "avx2", "avx512vnni"
 Isa ParseIsa(const char* name);  // throws vww::Error
 
 // The best ISA this CPU (and this build) supports.
@@ -21,5 +21,9 @@ Isa ActiveIsa();
 // Affects interpreters created afterwards; not thread-safe (set it up front).
 void SetIsaOverride(Isa isa);
 void ClearIsaOverride();
+
+// AVX-512 VBMI (vpermb) on top of the active AVX-512 VNNI level: some kernels
+// have a VBMI form. False whenever ActiveIsa() is below kAvx512Vnni.
+bool ActiveVbmi();
 
 }  // namespace vww::fast

@@ -15,7 +15,9 @@ struct Requant8 {
 };
 
 inline Requant8 LoadRequant8(const RequantArgs& r, int c) {
-  auto load = [](const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); };
+  auto load = [](const int32_t* p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  };
   Requant8 q;
   q.multiplier = load(r.multiplier + c);
   q.multiplier_odd = _mm256_srli_epi64(q.multiplier, 32);
@@ -63,7 +65,8 @@ inline void Store8(int8_t* dst, __m256i v, int count) {
 
 // Sign-extends 8 int8 values to int32; reads exactly `count` (<= 8) bytes.
 inline __m256i Load8x8(const int8_t* src, int count) {
-  if (count >= 8) return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src)));
+  if (count >= 8)
+    return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src)));
   int8_t tmp[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   for (int i = 0; i < count; ++i) tmp[i] = src[i];
   return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(tmp)));

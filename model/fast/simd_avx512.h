@@ -14,10 +14,22 @@ namespace {
 struct Requant16 {
   __m512i multiplier, multiplier_odd, left_shift, right_shift, mask, threshold;
   __m512i offset, lo, hi;
+  __m512i add_even, add_odd, shift_even, shift_odd;  // kRqFloor only
 };
 
 inline Requant16 LoadRequant16(const RequantArgs& r, int c) {
   Requant16 q;
+  if (r.floor_path) {
+    q.multiplier = _mm512_loadu_si512(r.multiplier + c);
+    q.multiplier_odd = _mm512_srli_epi64(q.multiplier, 32);
+    q.add_even = _mm512_loadu_si512(r.floor_add + c);
+    q.add_odd = _mm512_loadu_si512(r.floor_add + c + 8);
+    q.shift_even = _mm512_loadu_si512(r.floor_shift + c);
+    q.shift_odd = _mm512_loadu_si512(r.floor_shift + c + 8);
+    q.lo = _mm512_set1_epi32(r.act_min);
+    q.hi = _mm512_set1_epi32(r.act_max);
+    return q;
+  }
   q.multiplier = _mm512_loadu_si512(r.multiplier + c);
   q.multiplier_odd = _mm512_srli_epi64(q.multiplier, 32);
   q.left_shift = _mm512_loadu_si512(r.left_shift + c);
@@ -34,9 +46,25 @@ inline Requant16 LoadRequant16(const RequantArgs& r, int c) {
 // SaturatingRoundingDoublingHighMul(a, b) is floor((a*b + 2^30) / 2^31) for
 // every input but a == b == INT32_MIN (multipliers are never INT32_MIN), and
 // RoundingDivideByPOT rounds half away from zero via TFLite's mask/threshold.
-template <bool kLeftShift>
+// kRqFloor: RequantData::EnableFloor's one-rounding form (offset included).
+template <bool kClamp>
+inline __m512i RequantizeFloor16(__m512i x, const Requant16& q) {
+  const __m512i even = _mm512_srav_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(x, q.multiplier), q.add_even), q.shift_even);
+  const __m512i odd = _mm512_srav_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), q.multiplier_odd), q.add_odd),
+      q.shift_odd);
+  // The odd results' low halves move up into the odd lanes.
+  const __m512i r = _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CCAA);
+  // Without the clamp, Store16's saturating narrowing clamps to [-128, 127].
+  return kClamp ? _mm512_min_epi32(_mm512_max_epi32(r, q.lo), q.hi) : r;
+}
+
+template <int kMode>
 inline __m512i Requantize16(__m512i x, const Requant16& q) {
-  if (kLeftShift) x = _mm512_sllv_epi32(x, q.left_shift);
+  if (kMode == kRqFloor) return RequantizeFloor16<true>(x, q);
+  if (kMode == kRqFloorFull) return RequantizeFloor16<false>(x, q);
+  if (kMode == kRqLeftShift) x = _mm512_sllv_epi32(x, q.left_shift);
   const __m512i round = _mm512_set1_epi64(int64_t{1} << 30);
   const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, q.multiplier), round);
   const __m512i odd =
@@ -54,13 +82,28 @@ inline __m512i Requantize16(__m512i x, const Requant16& q) {
   return _mm512_min_epi32(_mm512_max_epi32(r, q.lo), q.hi);
 }
 
+// vpdpbusd / vpdpwssd accumulating in place. GCC 12's intrinsics copy the
+// accumulator to a fresh register around every instruction in unrolled tiles
+// (about one extra move per multiply-add, measured with perf); the "+v"
+// constraint keeps it where it is. a: u8 (dpbusd) or s16 pairs, b: s8 / s16.
+inline __m512i DpBusd(__m512i acc, __m512i a, __m512i b) {
+  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "vm"(b));
+  return acc;
+}
+
+inline __m512i DpWssd(__m512i acc, __m512i a, __m512i b) {
+  __asm__("vpdpwssd %2, %1, %0" : "+v"(acc) : "v"(a), "vm"(b));
+  return acc;
+}
+
 inline __mmask16 TailMask16(int n) {
   return n >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << n) - 1);
 }
 
-// Stores the low byte of `count` (<= 16) lanes.
+// Stores `count` (<= 16) lanes narrowed to int8 with saturation (values are
+// already in range, except kRqFloorFull's, for which this is the clamp).
 inline void Store16(int8_t* dst, __m512i v, int count) {
-  const __m128i b = _mm512_cvtepi32_epi8(v);
+  const __m128i b = _mm512_cvtsepi32_epi8(v);
   if (count >= 16)
     _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), b);
   else

@@ -45,10 +45,10 @@ void Add(const AddParams& p, const Broadcast& b, const int8_t* input1, const int
         MultiplyByQuantizedMultiplierSmallerThanOneExp(x1, p.input1_multiplier, p.input1_shift);
     const int32_t scaled2 =
         MultiplyByQuantizedMultiplierSmallerThanOneExp(x2, p.input2_multiplier, p.input2_shift);
-    const int32_t sum = MultiplyByQuantizedMultiplierSmallerThanOneExp(
-                            scaled1 + scaled2, p.output_multiplier, p.output_shift) +
+    const int64_t sum = int64_t{MultiplyByQuantizedMultiplierSmallerThanOneExp(
+                            SaturatingAdd(scaled1, scaled2), p.output_multiplier, p.output_shift)} +
                         p.output_offset;
-    output[o] = static_cast<int8_t>(std::min(std::max(sum, p.act_min), p.act_max));
+    output[o] = static_cast<int8_t>(std::clamp<int64_t>(sum, p.act_min, p.act_max));
   });
 }
 

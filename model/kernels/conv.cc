@@ -35,10 +35,9 @@ void Conv2DPerChannel(const ConvParams& p, const int32_t* multipliers, const int
               for (int ic = 0; ic < in_c; ++ic) acc += w[ic] * (in_px[ic] + p.input_offset);
             }
           }
-          if (bias) acc += bias[oc];
-          acc = MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]);
-          acc += p.output_offset;
-          acc = std::min(std::max(acc, p.act_min), p.act_max);
+          if (bias) acc = SaturatingAdd(acc, bias[oc]);
+          acc = ScaleToOutput(acc, multipliers[oc], shifts[oc], p.output_offset, p.act_min,
+                              p.act_max);
           output[((b * out_h + oy) * out_w + ox) * out_c + oc] = static_cast<int8_t>(acc);
         }
       }

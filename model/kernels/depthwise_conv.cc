@@ -10,9 +10,8 @@ namespace vww {
 namespace ref {
 
 void DepthwiseConv2DPerChannel(const ConvParams& p, const int32_t* multipliers,
-                               const int32_t* shifts, const Shape& input_shape,
-                               const int8_t* input, const Shape& filter_shape,
-                               const int8_t* filter, const int32_t* bias,
+                               const int32_t* shifts, const Shape& input_shape, const int8_t* input,
+                               const Shape& filter_shape, const int8_t* filter, const int32_t* bias,
                                const Shape& output_shape, int8_t* output) {
   const int batches = input_shape[0], in_h = input_shape[1], in_w = input_shape[2],
             in_c = input_shape[3];
@@ -39,10 +38,9 @@ void DepthwiseConv2DPerChannel(const ConvParams& p, const int32_t* multipliers,
                 acc += w * (v + p.input_offset);
               }
             }
-            if (bias) acc += bias[oc];
-            acc = MultiplyByQuantizedMultiplier(acc, multipliers[oc], shifts[oc]);
-            acc += p.output_offset;
-            acc = std::min(std::max(acc, p.act_min), p.act_max);
+            if (bias) acc = SaturatingAdd(acc, bias[oc]);
+            acc = ScaleToOutput(acc, multipliers[oc], shifts[oc], p.output_offset, p.act_min,
+                                p.act_max);
             output[((b * out_h + oy) * out_w + ox) * out_c + oc] = static_cast<int8_t>(acc);
           }
         }

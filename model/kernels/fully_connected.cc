@@ -20,10 +20,8 @@ void FullyConnected(const FullyConnectedParams& p, const int32_t* multipliers,
       const int8_t* w = filter + static_cast<int64_t>(u) * depth;
       int32_t acc = 0;
       for (int d = 0; d < depth; ++d) acc += (w[d] + p.filter_offset) * (in[d] + p.input_offset);
-      if (bias) acc += bias[u];
-      acc = MultiplyByQuantizedMultiplier(acc, multipliers[u], shifts[u]);
-      acc += p.output_offset;
-      acc = std::min(std::max(acc, p.act_min), p.act_max);
+      if (bias) acc = SaturatingAdd(acc, bias[u]);
+      acc = ScaleToOutput(acc, multipliers[u], shifts[u], p.output_offset, p.act_min, p.act_max);
       output[static_cast<int64_t>(b) * units + u] = static_cast<int8_t>(acc);
     }
   }

@@ -15,10 +15,8 @@ void Mul(const MulParams& p, const Broadcast& b, const int8_t* input1, const int
          int8_t* output) {
   ForEachBroadcast(b, [&](int64_t o, int64_t i1, int64_t i2) {
     const int32_t product = (input1[i1] + p.input1_offset) * (input2[i2] + p.input2_offset);
-    const int32_t result =
-        MultiplyByQuantizedMultiplier(product, p.output_multiplier, p.output_shift) +
-        p.output_offset;
-    output[o] = static_cast<int8_t>(std::min(std::max(result, p.act_min), p.act_max));
+    output[o] = static_cast<int8_t>(ScaleToOutput(product, p.output_multiplier, p.output_shift,
+                                                  p.output_offset, p.act_min, p.act_max));
   });
 }
 

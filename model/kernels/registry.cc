@@ -48,10 +48,6 @@ const KernelRegistration* FindReferenceKernel(int opcode) {
   return nullptr;
 }
 
-// The optimized kernels live in model/fast/ (see fast_registry.cc there).
-const KernelRegistration* FindFastKernel(int opcode) {
-  (void)opcode;
-  return nullptr;
-}
+// FindFastKernel (the optimized kernels) is defined in model/fast/registry.cc.
 
 }  // namespace vww

@@ -1,0 +1,409 @@
+// The fast backend against the reference backend, which is the
+// specification (and matches TFLite Micro byte for byte, see test_golden.cc).
+// Every fast path is bit-exact by construction (integer arithmetic only, and
+// TFLite's rounding reproduced exactly), so every comparison here is exact:
+// every intermediate tensor, for every instruction-set level this CPU runs.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "model/fast/isa.h"
+#include "model/kernel.h"
+#include "model/model.h"
+#include "model_builder.h"
+#include "test_util.h"
+
+namespace vww {
+namespace {
+
+// Forces the fast kernels down to one ISA level while alive.
+class IsaScope {
+ public:
+  explicit IsaScope(fast::Isa isa) { fast::SetIsaOverride(isa); }
+  ~IsaScope() { fast::ClearIsaOverride(); }
+};
+
+// The levels this CPU can run (the override clamps anything above).
+std::vector<fast::Isa> IsaLevels() {
+  std::vector<fast::Isa> levels;
+  for (fast::Isa isa : {fast::Isa::kPortable, fast::Isa::kAvx2, fast::Isa::kAvx512Vnni})
+    if (static_cast<int>(isa) <= static_cast<int>(fast::DetectIsa())) levels.push_back(isa);
+  return levels;
+}
+
+// Runs both interpreters op by op on `input` and expects every operator's
+// outputs to be identical. Returns the number of operators compared.
+void ExpectSameEveryLayer(Interpreter& ref, Interpreter& fast, const std::vector<uint8_t>& input,
+                          const std::string& what) {
+  ASSERT_EQ(ref.op_count(), fast.op_count());
+  ASSERT_EQ(ref.input().bytes, input.size());
+  std::memcpy(ref.input().data, input.data(), input.size());
+  std::memcpy(fast.input().data, input.data(), input.size());
+  for (int i = 0; i < ref.op_count(); ++i) {
+    ref.InvokeOp(i);
+    fast.InvokeOp(i);
+    const Node& rn = ref.node(i);
+    const Node& fn = fast.node(i);
+    for (size_t o = 0; o < rn.outputs.size(); ++o) {
+      const Tensor& a = *rn.outputs[o];
+      const Tensor& b = *fn.outputs[o];
+      ASSERT_EQ(a.bytes, b.bytes);
+      int mismatches = 0, first = -1;
+      for (size_t k = 0; k < a.bytes; ++k)
+        if (a.data[k] != b.data[k]) {
+          if (first < 0) first = static_cast<int>(k);
+          ++mismatches;
+        }
+      ASSERT_EQ(mismatches, 0) << what << ": " << rn.where() << " output " << a.shape.str()
+                               << ": first mismatch at byte " << first << ": reference "
+                               << int(int8_t(a.data[first])) << ", fast "
+                               << int(int8_t(b.data[first]));
+    }
+  }
+}
+
+std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> v(n);
+  for (uint8_t& b : v) b = static_cast<uint8_t>(rng());
+  return v;
+}
+
+// ------------------------------------------------------- person_detect.tflite
+
+class PersonDetectFast : public ::testing::TestWithParam<fast::Isa> {};
+
+TEST_P(PersonDetectFast, EveryLayerExactOnGoldenAndRandomInputs) {
+  if (static_cast<int>(GetParam()) > static_cast<int>(fast::DetectIsa())) {
+    GTEST_SKIP() << "this CPU has no " << fast::IsaName(GetParam());
+  }
+  IsaScope scope(GetParam());
+  auto model = Model::FromFile(test::ModelPath());
+  Interpreter ref(*model, Backend::kReference);
+  Interpreter fast(*model, Backend::kFast);
+
+  // Every convolution and the pool of this model have a fast kernel at every level.
+  for (int i = 0; i < fast.op_count(); ++i) {
+    const int op = fast.node(i).opcode;
+    if (op == kOpConv2D || op == kOpDepthwiseConv2D || op == kOpAveragePool2D) {
+      EXPECT_TRUE(fast.op_is_fast(i)) << fast.node(i).where();
+    }
+    EXPECT_FALSE(ref.op_is_fast(i));
+  }
+
+  for (const char* image : {"person_gray", "no_person_gray"}) {
+    const auto input =
+        test::ReadFile(test::SharedDir() + "/models/golden/" + image + "/input_96x96x1.bin");
+    ExpectSameEveryLayer(ref, fast, input, image);
+  }
+  for (uint32_t seed = 1; seed <= 3; ++seed)
+    ExpectSameEveryLayer(ref, fast, RandomBytes(ref.input().bytes, seed),
+                         "random input " + std::to_string(seed));
+  ExpectSameEveryLayer(ref, fast, std::vector<uint8_t>(ref.input().bytes, 0x80), "all -128");
+  ExpectSameEveryLayer(ref, fast, std::vector<uint8_t>(ref.input().bytes, 0x7F), "all 127");
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, PersonDetectFast,
+                         ::testing::Values(fast::Isa::kPortable, fast::Isa::kAvx2,
+                                           fast::Isa::kAvx512Vnni),
+                         [](const auto& info) { return std::string(fast::IsaName(info.param)); });
+
+// The other shared models: other shapes (3-channel stems, uint8 inputs,
+// NCHW transposes, residual adds), every layer exact at every level.
+class SharedModelFast : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SharedModelFast, EveryLayerExactOnRandomInput) {
+  auto model = Model::FromFile(test::SharedDir() + "/models/" + GetParam() + ".tflite");
+  Interpreter ref(*model, Backend::kReference);
+  for (fast::Isa isa : IsaLevels()) {
+    IsaScope scope(isa);
+    Interpreter fast(*model, Backend::kFast);
+    int fast_ops = 0;
+    for (int i = 0; i < fast.op_count(); ++i) fast_ops += fast.op_is_fast(i) ? 1 : 0;
+    EXPECT_GT(fast_ops, 0);
+    ExpectSameEveryLayer(ref, fast, RandomBytes(ref.input().bytes, 5),
+                         std::string(GetParam()) + " " + fast::IsaName(isa));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, SharedModelFast,
+                         ::testing::Values("mlperf_tiny_vww_96_int8",
+                                           "mlperf_tiny_resnet8_cifar10_int8",
+                                           "coral_tf2_mobilenet_v2_1.0_224_ptq",
+                                           "tflm_pytorch_mobilenet_v2_int8_nchw"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
+
+TEST(FastIsa, OverrideClampsToTheCpuAndNamesRoundTrip) {
+  for (fast::Isa isa : {fast::Isa::kPortable, fast::Isa::kAvx2, fast::Isa::kAvx512Vnni}) {
+    EXPECT_EQ(fast::ParseIsa(fast::IsaName(isa)), isa);
+    IsaScope scope(isa);
+    EXPECT_LE(static_cast<int>(fast::ActiveIsa()), static_cast<int>(isa));
+    EXPECT_LE(static_cast<int>(fast::ActiveIsa()), static_cast<int>(fast::DetectIsa()));
+  }
+  EXPECT_EQ(fast::ActiveIsa(), fast::DetectIsa());
+  EXPECT_THROW(fast::ParseIsa("sse9"), Error);
+}
+
+// ------------------------------------------------ synthetic convolution layers
+
+struct ConvCase {
+  const char* name;
+  bool depthwise;
+  int h, w, in_c, out_c, kh, kw, stride, dilation;
+  int padding;     // 0 SAME, 1 VALID
+  int activation;  // 0 NONE, 1 RELU, 3 RELU6
+  int in_zp, out_zp;
+  float out_scale;  // small: many outputs saturate; < in*w scale: left shifts
+  bool expect_fast;
+};
+
+void PrintTo(const ConvCase& c, std::ostream* os) { *os << c.name; }
+
+int OutSize(int in, int k, int stride, int dilation, int padding) {
+  const int effective = (k - 1) * dilation + 1;
+  return padding == 0 ? (in + stride - 1) / stride : (in - effective + stride) / stride;
+}
+
+// One CONV_2D or DEPTHWISE_CONV_2D with random per-channel weights and biases.
+std::vector<uint8_t> BuildConvModel(const ConvCase& c, uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  test::ModelBuilder b;
+  const float in_scale = 0.05f;
+  const int in = b.AddInt8({1, c.h, c.w, c.in_c}, in_scale, c.in_zp);
+  const int taps_per_out = c.kh * c.kw * (c.depthwise ? 1 : c.in_c);
+  std::vector<int8_t> weights(static_cast<size_t>(c.out_c) * taps_per_out);
+  for (int8_t& w : weights) w = static_cast<int8_t>(uniform(-127, 127));
+  std::vector<float> w_scales(c.out_c);
+  std::vector<int64_t> w_zps(c.out_c, 0);
+  std::vector<int32_t> bias(c.out_c);
+  for (int oc = 0; oc < c.out_c; ++oc) {
+    w_scales[oc] = 0.001f * static_cast<float>(uniform(1, 40));
+    bias[oc] = uniform(-3000, 3000);
+  }
+  std::vector<int> filter_shape = c.depthwise ? std::vector<int>{1, c.kh, c.kw, c.out_c}
+                                              : std::vector<int>{c.out_c, c.kh, c.kw, c.in_c};
+  const int filter = b.AddConstant(filter_shape, 9, weights, w_scales, w_zps, c.depthwise ? 3 : 0);
+  std::vector<float> bias_scales(c.out_c);
+  for (int oc = 0; oc < c.out_c; ++oc) bias_scales[oc] = in_scale * w_scales[oc];
+  const int bias_t = b.AddConstant({c.out_c}, 2, bias, bias_scales, w_zps, 0);
+  const int oh = OutSize(c.h, c.kh, c.stride, c.dilation, c.padding);
+  const int ow = OutSize(c.w, c.kw, c.stride, c.dilation, c.padding);
+  const int out = b.AddInt8({1, oh, ow, c.out_c}, c.out_scale, c.out_zp);
+  const ConvCase cc = c;
+  if (c.depthwise) {
+    b.AddOp({kOpDepthwiseConv2D, {in, filter, bias_t}, {out}, 2, [cc](auto& fbb) {
+               return tflite::CreateDepthwiseConv2DOptions(fbb, cc.padding, cc.stride, cc.stride,
+                                                           cc.out_c / cc.in_c, cc.activation,
+                                                           cc.dilation, cc.dilation)
+                   .Union();
+             }});
+  } else {
+    b.AddOp({kOpConv2D, {in, filter, bias_t}, {out}, 1, [cc](auto& fbb) {
+               return tflite::CreateConv2DOptions(fbb, cc.padding, cc.stride, cc.stride,
+                                                  cc.activation, cc.dilation, cc.dilation)
+                   .Union();
+             }});
+  }
+  return b.Build({in}, {out});
+}
+
+class SyntheticConvFast : public ::testing::TestWithParam<ConvCase> {};
+
+TEST_P(SyntheticConvFast, ExactAtEveryIsaLevel) {
+  const ConvCase& c = GetParam();
+  for (uint32_t seed : {11u, 12u}) {
+    auto model = Model::FromBytes(BuildConvModel(c, seed), c.name);
+    Interpreter ref(*model, Backend::kReference);
+    for (fast::Isa isa : IsaLevels()) {
+      IsaScope scope(isa);
+      Interpreter fast(*model, Backend::kFast);
+      const std::string what =
+          std::string(c.name) + " seed " + std::to_string(seed) + " " + fast::IsaName(isa);
+      EXPECT_EQ(fast.op_is_fast(0), c.expect_fast) << what;
+      for (uint32_t input_seed = 1; input_seed <= 2; ++input_seed)
+        ExpectSameEveryLayer(ref, fast, RandomBytes(ref.input().bytes, seed * 7 + input_seed),
+                             what);
+      ExpectSameEveryLayer(ref, fast, std::vector<uint8_t>(ref.input().bytes, 0x80),
+                           what + " all -128");
+      ExpectSameEveryLayer(ref, fast, std::vector<uint8_t>(ref.input().bytes, 0x7F),
+                           what + " all 127");
+    }
+  }
+}
+
+// Shapes chosen to hit every branch: channel counts that are not multiples of
+// 8/16/64 (vector tails), one- and many-pixel rows, SAME padding on every
+// edge, strides 1 and 2, dilation, the stem (one input channel), depth
+// multipliers the fast kernel declines, output scales that saturate or need
+// a left shift, and activations with and without a lower clamp at zero.
+const ConvCase kConvCases[] = {
+    // name, dw, h, w, in_c, out_c, kh, kw, stride, dil, pad, act, in_zp, out_zp, out_scale, fast
+    {"dw_48x48x8_s1_relu6", true, 12, 12, 8, 8, 3, 3, 1, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"dw_stem_1to8_s2", true, 16, 16, 1, 8, 3, 3, 2, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"dw_stem_1to8_s2_odd", true, 15, 13, 1, 8, 3, 3, 2, 1, 0, 3, 3, -128, 0.0235f, true},
+    {"dw_stem_1to4_s1_dil2", true, 11, 9, 1, 4, 3, 3, 1, 2, 0, 0, -7, 2, 0.04f, true},
+    {"dw_stem_1to2_s2", true, 12, 17, 1, 2, 3, 3, 2, 1, 0, 3, -128, -128, 0.02f, true},
+    {"dw_stem_1to3_s1", true, 9, 7, 1, 3, 3, 3, 1, 1, 0, 0, 0, 5, 0.05f, true},
+    {"dw_stem_1to32_s2", true, 10, 10, 1, 32, 3, 3, 2, 1, 0, 3, -128, -128, 0.02f, true},
+    {"dw_16_s2", true, 9, 11, 16, 16, 3, 3, 2, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"dw_32_s2_even", true, 8, 8, 32, 32, 3, 3, 2, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"dw_24_s2", true, 7, 9, 24, 24, 3, 3, 2, 1, 0, 1, -5, -100, 0.03f, true},
+    {"dw_13_s1_none", true, 6, 5, 13, 13, 3, 3, 1, 1, 0, 0, 7, 3, 0.02f, true},
+    {"dw_13_s2_none", true, 6, 5, 13, 13, 3, 3, 2, 1, 0, 0, 7, 3, 0.02f, true},
+    {"dw_32_s1_w7_none", true, 5, 7, 32, 32, 3, 3, 1, 1, 0, 0, 4, -2, 0.03f, true},
+    {"dw_48_s1_w6_relu6", true, 4, 6, 48, 48, 3, 3, 1, 1, 0, 3, -128, -128, 0.02f, true},
+    {"dw_16_s1_w3_5x3", true, 6, 3, 16, 16, 5, 3, 1, 1, 0, 3, -128, -128, 0.02f, true},
+    {"dw_48_s2_w7_none", true, 7, 13, 48, 48, 3, 3, 2, 1, 0, 0, -3, 10, 0.03f, true},
+    {"dw_8_s1_dil2", true, 9, 10, 8, 8, 3, 3, 1, 2, 0, 3, -128, -128, 0.02f, true},
+    {"dw_1_s1", true, 7, 19, 1, 1, 3, 3, 1, 1, 0, 0, 12, 0, 0.05f, true},
+    {"dw_37_valid", true, 6, 7, 37, 37, 3, 3, 1, 1, 1, 3, -128, -128, 0.02f, true},
+    {"dw_128_1x1_spatial", true, 1, 1, 128, 128, 3, 3, 1, 1, 0, 3, -128, -128, 0.02f, true},
+    {"dw_64_5x5_dil2", true, 9, 9, 64, 64, 5, 5, 1, 2, 0, 3, -128, -128, 0.02f, true},
+    {"dw_20_2x4_s2x", true, 7, 10, 20, 20, 2, 4, 2, 1, 0, 0, 0, 0, 0.04f, true},
+    {"dw_8_saturating", true, 6, 6, 8, 8, 3, 3, 1, 1, 0, 0, 0, 0, 0.0005f, true},
+    {"dw_16_left_shift", true, 5, 5, 16, 16, 3, 3, 1, 1, 0, 0, 0, 0, 0.00002f, true},
+    {"dw_mult2_declined", true, 5, 5, 3, 6, 3, 3, 1, 1, 0, 3, -128, -128, 0.02f, false},
+    {"pw_8to16", false, 12, 12, 8, 16, 1, 1, 1, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"pw_128to128", false, 3, 3, 128, 128, 1, 1, 1, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"pw_256to2_logits", false, 1, 1, 256, 2, 1, 1, 1, 1, 1, 0, -128, -1, 0.0125f, true},
+    {"pw_13to70", false, 5, 7, 13, 70, 1, 1, 1, 1, 0, 0, 9, -3, 0.05f, true},
+    {"pw_3to5_s2", false, 7, 7, 3, 5, 1, 1, 2, 1, 0, 1, -128, -128, 0.02f, true},
+    {"pw_66to33_relu", false, 4, 3, 66, 33, 1, 1, 1, 1, 0, 1, -20, -128, 0.1f, true},
+    {"pw_relu6_narrow_clamp", false, 3, 5, 24, 40, 1, 1, 1, 1, 0, 3, -128, -128, 0.05f, true},
+    {"dw_relu6_narrow_clamp", true, 5, 6, 16, 16, 3, 3, 1, 1, 0, 3, -128, -128, 0.05f, true},
+    {"pw_16_saturating", false, 4, 4, 16, 16, 1, 1, 1, 1, 0, 0, 0, 0, 0.0005f, true},
+    {"pw_16_left_shift", false, 4, 4, 16, 16, 1, 1, 1, 1, 0, 0, 0, 0, 0.00002f, true},
+    {"conv_3x3_declined", false, 6, 6, 4, 8, 3, 3, 1, 1, 0, 3, -128, -128, 0.02f, false},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, SyntheticConvFast, ::testing::ValuesIn(kConvCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// ------------------------------------------------------------ AVERAGE_POOL_2D
+
+struct PoolCase {
+  const char* name;
+  int h, w, c, filter_h, filter_w, stride, padding, activation, zp;
+  bool expect_fast;  // only pools over the whole input have a fast kernel
+};
+
+void PrintTo(const PoolCase& c, std::ostream* os) { *os << c.name; }
+
+class PoolFast : public ::testing::TestWithParam<PoolCase> {};
+
+TEST_P(PoolFast, ExactAgainstReference) {
+  const PoolCase& c = GetParam();
+  test::ModelBuilder b;
+  const int in = b.AddInt8({2, c.h, c.w, c.c}, 0.02f, c.zp);
+  const int oh = OutSize(c.h, c.filter_h, c.stride, 1, c.padding);
+  const int ow = OutSize(c.w, c.filter_w, c.stride, 1, c.padding);
+  const int out = b.AddInt8({2, oh, ow, c.c}, 0.02f, c.zp);
+  const PoolCase pc = c;
+  b.AddOp({kOpAveragePool2D, {in}, {out}, 5, [pc](auto& fbb) {
+             return tflite::CreatePool2DOptions(fbb, pc.padding, pc.stride, pc.stride, pc.filter_w,
+                                                pc.filter_h, pc.activation)
+                 .Union();
+           }});
+  auto model = Model::FromBytes(b.Build({in}, {out}), c.name);
+  Interpreter ref(*model, Backend::kReference);
+  Interpreter fast(*model, Backend::kFast);
+  EXPECT_EQ(fast.op_is_fast(0), c.expect_fast);
+  for (uint32_t seed = 1; seed <= 4; ++seed)
+    ExpectSameEveryLayer(ref, fast, RandomBytes(ref.input().bytes, seed), c.name);
+  // Sums of equal values: every rounding tie and both saturation ends.
+  for (uint8_t v : {0x80, 0x81, 0xFF, 0x00, 0x01, 0x7F})
+    ExpectSameEveryLayer(ref, fast, std::vector<uint8_t>(ref.input().bytes, v), c.name);
+}
+
+const PoolCase kPoolCases[] = {
+    {"global_3x3x256_mobilenet", 3, 3, 256, 3, 3, 2, 1, 0, -128, true},
+    {"global_7x5x13", 7, 5, 13, 7, 5, 1, 1, 0, 0, true},
+    {"global_2x2x70_relu6", 2, 2, 70, 2, 2, 1, 1, 3, -20, true},
+    {"global_4x4_same", 4, 4, 9, 4, 4, 4, 0, 0, 3, true},
+    {"local_2x2_s2_declined", 6, 6, 16, 2, 2, 2, 1, 0, 0, false},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, PoolFast, ::testing::ValuesIn(kPoolCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// --------------------------------------------------------------- vww bench
+
+int RunVww(const std::string& args, std::string* out, std::string* err) {
+  static int calls = 0;
+  const std::string err_file = testing::TempDir() + "/vww_bench_stderr_" +
+                               std::to_string(getpid()) + "_" + std::to_string(calls++) + ".txt";
+  const std::string cmd = std::string(VWW_BINARY) + " " + args + " 2>" + err_file;
+  FILE* p = popen(cmd.c_str(), "r");
+  out->clear();
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
+  const int status = pclose(p);
+  std::ifstream e(err_file);
+  err->assign(std::istreambuf_iterator<char>(e), {});
+  std::remove(err_file.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(BenchCli, HelpStartsWithUsage) {
+  std::string out, err;
+  ASSERT_EQ(RunVww("bench --help", &out, &err), 0) << err;
+  EXPECT_EQ(out.rfind("usage: vww bench", 0), 0u) << out;
+}
+
+TEST(BenchCli, JsonHasOneObjectPerBackend) {
+  std::string out, err;
+  ASSERT_EQ(RunVww("bench --backend all --runs 3 --warmup 1 --json", &out, &err), 0) << err;
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
+    lines.push_back(out.substr(start, nl - start));
+  ASSERT_EQ(lines.size(), 2u) << out;
+  EXPECT_NE(lines[0].find("\"backend\":\"fast\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("\"backend\":\"reference\""), std::string::npos) << lines[1];
+  for (const std::string& l : lines) {
+    EXPECT_EQ(l.front(), '{');
+    EXPECT_EQ(l.back(), '}');
+    for (const char* key : {"\"runs\":3", "\"median_ms\":", "\"p99_ms\":", "\"arena_bytes\":",
+                            "\"dsp_median_ms\":", "\"macs\":7157888"})
+      EXPECT_NE(l.find(key), std::string::npos) << key << " in " << l;
+  }
+}
+
+TEST(BenchCli, TextReportsBothBackendsTheRatioAndTheProfile) {
+  std::string out, err;
+  ASSERT_EQ(RunVww("bench --backend all --runs 2 --warmup 0 --profile --isa avx2", &out, &err), 0)
+      << err;
+  for (const char* s :
+       {"dsp 640x480 BGR -> 96x96x1 int8: median", "backend fast", "backend reference", "median",
+        "p99", "inferences/s", "arena", "faster than reference", "same top class: yes",
+        "DEPTHWISE_CONV_2D", "GMAC/s", "share"})
+    EXPECT_NE(out.find(s), std::string::npos) << s << " in\n" << out;
+}
+
+TEST(BenchCli, BadOptionsAreOneLineErrors) {
+  for (const char* args : {"bench --backend turbo", "bench --runs 0", "bench --isa sse9",
+                           "bench --model /nonexistent/model.tflite"}) {
+    std::string out, err;
+    EXPECT_NE(RunVww(args, &out, &err), 0) << args;
+    EXPECT_EQ(err.rfind("error: ", 0), 0u) << args << ": " << err;
+    EXPECT_EQ(err.find('\n'), err.size() - 1) << args << ": " << err;
+  }
+}
+
+}  // namespace
+}  // namespace vww

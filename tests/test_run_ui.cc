@@ -1,0 +1,393 @@
+// `vww run` with its window and recordings, end to end: the window under Xvfb
+// grabbed from the X server, the annotated screenshot, recording through
+// SIGINT, and replaying a raw recording.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/test_util.h"
+#include "ui/overlay.h"
+
+extern char** environ;
+
+namespace vww {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string PersonVideo() { return test::AssetsDir() + "/vtest_person.avi"; }
+
+// A scratch folder per test, removed at the end.
+class Scratch {
+ public:
+  Scratch() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() / ("vww_run_ui_test_" + std::to_string(::getpid()) + "_" +
+                                         info->test_suite_name() + "_" + info->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~Scratch() { fs::remove_all(path_); }
+  std::string operator()(const std::string& name) const { return (path_ / name).string(); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+bool HaveProgram(const std::string& name) {
+  return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// Where test artefacts go: <build>/artefacts (the vww binary is <build>/app/vww).
+fs::path ArtefactDir() {
+  const fs::path dir = fs::path(VWW_BINARY).parent_path().parent_path() / "artefacts";
+  fs::create_directories(dir);
+  return dir;
+}
+
+// An X window dump (xwd -root) as an 8-bit BGR image. Only the TrueColor,
+// 32 bits per pixel ZPixmap layout that Xvfb -screen WxHx24 produces.
+cv::Mat ReadXwd(const std::string& path, std::string* error) {
+  const std::vector<uint8_t> d = test::ReadFile(path);
+  auto be32 = [&d](size_t at) {
+    return static_cast<uint32_t>(d[at]) << 24 | static_cast<uint32_t>(d[at + 1]) << 16 |
+           static_cast<uint32_t>(d[at + 2]) << 8 | static_cast<uint32_t>(d[at + 3]);
+  };
+  if (d.size() < 100) return *error = "short file", cv::Mat();
+  // XWDFileHeader: 25 big-endian CARD32 fields.
+  const uint32_t header_size = be32(0), version = be32(4), format = be32(8);
+  const uint32_t width = be32(16), height = be32(20), byte_order = be32(28);
+  const uint32_t bits_per_pixel = be32(44), bytes_per_line = be32(48);
+  const uint32_t masks[3] = {be32(56), be32(60), be32(64)};  // red, green, blue
+  const uint32_t ncolors = be32(76);
+  // Xvfb's 24-bit screens may pack 3 bytes a pixel (rows still padded).
+  const uint32_t pixel_bytes = bits_per_pixel / 8;
+  if (version != 7 || format != 2 || (bits_per_pixel != 24 && bits_per_pixel != 32))
+    return *error = "unsupported xwd layout", cv::Mat();
+  const size_t start = header_size + static_cast<size_t>(ncolors) * 12;
+  if (d.size() < start + static_cast<size_t>(bytes_per_line) * height)
+    return *error = "truncated pixels", cv::Mat();
+  int shift[3];
+  for (int c = 0; c < 3; ++c) {
+    if (masks[c] == 0) return *error = "no colour mask", cv::Mat();
+    shift[c] = __builtin_ctz(masks[c]);
+  }
+  cv::Mat img(static_cast<int>(height), static_cast<int>(width), CV_8UC3);
+  for (uint32_t y = 0; y < height; ++y) {
+    for (uint32_t x = 0; x < width; ++x) {
+      const uint8_t* p = &d[start + y * bytes_per_line + x * pixel_bytes];
+      uint32_t v = 0;
+      for (uint32_t b = 0; b < pixel_bytes; ++b)  // byte_order 0: LSBFirst
+        v |= static_cast<uint32_t>(p[byte_order == 0 ? b : pixel_bytes - 1 - b]) << (8 * b);
+      cv::Vec3b& o = img.at<cv::Vec3b>(static_cast<int>(y), static_cast<int>(x));
+      o[2] = static_cast<uint8_t>((v & masks[0]) >> shift[0]);
+      o[1] = static_cast<uint8_t>((v & masks[1]) >> shift[1]);
+      o[0] = static_cast<uint8_t>((v & masks[2]) >> shift[2]);
+    }
+  }
+  return img;
+}
+
+cv::Vec3b Bgr(const cv::Scalar& s) {
+  return cv::Vec3b(static_cast<uint8_t>(s[0]), static_cast<uint8_t>(s[1]),
+                   static_cast<uint8_t>(s[2]));
+}
+
+// The bounding box of the pixels of exactly one colour.
+cv::Rect BoxOfColour(const cv::Mat& img, const cv::Scalar& colour) {
+  cv::Mat mask;
+  cv::inRange(img, colour, colour, mask);
+  std::vector<cv::Point> pts;
+  cv::findNonZero(mask, pts);
+  return pts.empty() ? cv::Rect() : cv::boundingRect(pts);
+}
+
+double StdDev(const cv::Mat& img) {
+  cv::Scalar mean, dev;
+  cv::meanStdDev(img, mean, dev);
+  return (dev[0] + dev[1] + dev[2]) / 3.0;
+}
+
+// Frame `index` of a video, decoded independently of vww.
+cv::Mat VideoFrame(const std::string& path, int index) {
+  cv::VideoCapture cap(path);
+  cv::Mat f;
+  for (int i = 0; i <= index; ++i)
+    if (!cap.read(f)) return cv::Mat();
+  return f;
+}
+
+// The frame and overlay on an annotated 768x576 frame of the person video
+// whose state is awake: border in the wake colour, the model input inset
+// showing a picture, and the picture itself where nothing is drawn.
+void ExpectAnnotatedAwakeFrame(const cv::Mat& shown, const cv::Mat& source_frame) {
+  ASSERT_EQ(shown.size(), source_frame.size());
+  const OverlayLayout L = ComputeLayout(shown.size(), {96, 96});
+  const cv::Vec3b awake = Bgr(kAwakeColor);
+  for (const cv::Point p :
+       {cv::Point(1, 1), cv::Point(shown.cols - 2, shown.rows / 2),
+        cv::Point(shown.cols / 2, shown.rows - 2), cv::Point(1, shown.rows / 3)})
+    EXPECT_EQ(shown.at<cv::Vec3b>(p), awake) << "border at " << p;
+  EXPECT_GT(StdDev(shown(L.inset)), 10.0) << "the model input inset is not a picture";
+  // Between the panel and the plot, inside the crop: the untouched frame.
+  const cv::Rect free(shown.cols / 2 - 60, L.panel.y + L.panel.height + 20, 120,
+                      L.plot.y - (L.panel.y + L.panel.height) - 60);
+  ASSERT_GT(free.height, 20);
+  cv::Mat diff;
+  cv::absdiff(shown(free), source_frame(free), diff);
+  EXPECT_EQ(cv::countNonZero(diff.reshape(1)), 0) << "the frame is not shown as decoded";
+}
+
+struct Child {
+  pid_t pid = -1;
+};
+
+// Starts `vww args...` with stdout and stderr into files.
+Child Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<std::string> all = {VWW_BINARY};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  Child c;
+  if (posix_spawn(&c.pid, VWW_BINARY, &fa, nullptr, argv.data(), environ) != 0) c.pid = -1;
+  posix_spawn_file_actions_destroy(&fa);
+  return c;
+}
+
+// Waits up to timeout_s; on a hang kills the child and returns -2.
+int WaitExit(const Child& c, double timeout_s) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    const pid_t r = waitpid(c.pid, &status, WNOHANG);
+    if (r == c.pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (r < 0) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(c.pid, SIGKILL);
+  waitpid(c.pid, &status, 0);
+  return -2;
+}
+
+// stdout without the timing lines, which differ from run to run.
+std::string WithoutTimings(const std::string& out) {
+  std::stringstream in(out), kept;
+  std::string line;
+  while (std::getline(in, line))
+    if (line.find(" ms") == std::string::npos && line.find("Timing") == std::string::npos)
+      kept << line << "\n";
+  return kept.str();
+}
+
+// Runs `vww run` under Xvfb with a window, waits until it has saved the image
+// it shows (--screenshot), grabs the whole X screen with xwd while the window
+// still shows it, then stops vww with SIGINT.
+TEST(RunWindow, XvfbScreenGrabShowsTheFrameAndTheOverlay) {
+  if (!HaveProgram("xvfb-run") || !HaveProgram("xwd"))
+    GTEST_SKIP() << "xvfb-run or xwd missing (scripts/install-deps.sh installs xvfb, xauth, "
+                    "x11-apps)";
+  Scratch dir;
+  constexpr int kFrames = 60;  // the person video wakes at frame 45
+  std::ofstream(dir("grab.sh"))
+      << "cd '" << dir.path().string() << "'\n"
+      << "'" << VWW_BINARY << "' run --source '" << PersonVideo() << "' --frames " << kFrames
+      << " --screenshot shown.png >stdout.txt 2>stderr.txt &\n"
+      << "pid=$!\n"
+      << "i=0; while [ ! -f shown.png ] && [ $i -lt 600 ] && kill -0 $pid 2>/dev/null; do "
+         "sleep 0.1; i=$((i+1)); done\n"
+      << "sleep 0.5\n"  // the saved image is on screen already; let the X server settle
+      << "xwd -root -silent -display \"$DISPLAY\" -out screen.xwd\n"
+      << "kill -INT $pid\n"
+      << "wait $pid; echo $? >vww_rc.txt\n";
+  const std::string cmd = "timeout 120 xvfb-run -a -s '-screen 0 1280x720x24' sh '" +
+                          dir("grab.sh") + "' >" + dir("xvfb.txt") + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << ReadText(dir("xvfb.txt"));
+  ASSERT_EQ(ReadText(dir("vww_rc.txt")), "0\n") << ReadText(dir("stderr.txt"));
+  // The window does not change what goes to stdout.
+  const std::string out = ReadText(dir("stdout.txt"));
+  EXPECT_NE(out.find("WAKE (frame 45"), std::string::npos) << out;
+
+  const cv::Mat shown = cv::imread(dir("shown.png"));
+  ASSERT_FALSE(shown.empty()) << ReadText(dir("stderr.txt"));
+  std::string error;
+  const cv::Mat screen = ReadXwd(dir("screen.xwd"), &error);
+  ASSERT_FALSE(screen.empty()) << error;
+  cv::imwrite((ArtefactDir() / "run_window.png").string(), screen);
+  cv::imwrite((ArtefactDir() / "run_window_shown.png").string(), shown);
+
+  // What vww drew: the frame and the overlay.
+  const cv::Mat source = VideoFrame(PersonVideo(), kFrames - 1);
+  ExpectAnnotatedAwakeFrame(shown, source);
+
+  // What the X server shows: the window, found by its wake-colour border,
+  // holding exactly that image (no toolbar, no scaling at this size).
+  const cv::Rect window = BoxOfColour(screen, kAwakeColor);
+  ASSERT_EQ(window.size(), shown.size()) << "wake-colour box on screen: " << window;
+  cv::Mat diff;
+  cv::absdiff(screen(window), shown, diff);
+  EXPECT_EQ(cv::countNonZero(diff.reshape(1)), 0) << "the screen differs from the image shown";
+  // And the rest of the screen is not what made the match: the window is a picture.
+  EXPECT_GT(StdDev(screen(window)), 20.0);
+}
+
+// Keys typed into the window under Xvfb (xdotool, through XTEST as a user
+// would): snapshot, threshold, crop, mirror, help, pause and quit.
+TEST(RunWindow, XvfbKeysAct) {
+  if (!HaveProgram("xvfb-run") || !HaveProgram("xdotool"))
+    GTEST_SKIP() << "xvfb-run or xdotool missing (scripts/install-deps.sh installs them)";
+  Scratch dir;
+  std::ofstream(dir("keys.sh"))
+      << "cd '" << dir.path().string() << "'\n"
+      << "'" << VWW_BINARY << "' run --quiet --loop --source '" << PersonVideo()
+      << "' >stdout.txt 2>stderr.txt &\n"
+      << "pid=$!\n"
+      << "w=$(timeout 30 xdotool search --sync --name 'VWW Live' | head -1)\n"
+      << "[ -n \"$w\" ] || { kill -9 $pid; exit 3; }\n"
+      << "xdotool windowfocus --sync $w\n"
+      << "for k in s plus c m h space; do xdotool key $k; sleep 0.3; done\n"
+      // Paused: the window still answers; quit from the pause.
+      << "xdotool key q\n"
+      << "i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done\n"
+      << "kill -9 $pid 2>/dev/null && exit 4\n"
+      << "wait $pid; echo $? >vww_rc.txt\n";
+  const std::string cmd = "timeout 120 xvfb-run -a -s '-screen 0 1280x720x24' sh '" +
+                          dir("keys.sh") + "' >" + dir("xvfb.txt") + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0)
+      << ReadText(dir("xvfb.txt")) << ReadText(dir("stderr.txt"));
+  EXPECT_EQ(ReadText(dir("vww_rc.txt")), "0\n");
+  const std::string err = ReadText(dir("stderr.txt"));
+  EXPECT_NE(err.find("threshold 0.65 (wake 0.65, sleep 0.45)"), std::string::npos) << err;
+  EXPECT_NE(err.find("crop: fit-longest"), std::string::npos) << err;
+  EXPECT_NE(err.find(", stopped"), std::string::npos) << err;  // the summary's end reason
+  int annotated = 0, raw = 0;
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("vww-snapshot-", 0) != 0) continue;
+    const cv::Mat img = cv::imread(e.path().string());
+    EXPECT_EQ(img.size(), cv::Size(768, 576)) << name;
+    (name.find("-raw.png") != std::string::npos ? raw : annotated)++;
+  }
+  EXPECT_EQ(annotated, 1);
+  EXPECT_EQ(raw, 1);
+}
+
+// Without a window, --screenshot still writes the annotated last frame.
+TEST(RunWindow, HeadlessScreenshotIsTheAnnotatedLastFrame) {
+  Scratch dir;
+  const std::string cmd =
+      std::string(VWW_BINARY) + " run --headless --quiet --frames 50 --source " + PersonVideo() +
+      " --screenshot " + dir("shot.png") + " >" + dir("out.txt") + " 2>" + dir("err.txt");
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << ReadText(dir("err.txt"));
+  const cv::Mat shot = cv::imread(dir("shot.png"));
+  ASSERT_FALSE(shot.empty());
+  ExpectAnnotatedAwakeFrame(shot, VideoFrame(PersonVideo(), 49));
+}
+
+TEST(RunWindow, ConsoleOutputIsTheSameWithoutADisplay) {
+  Scratch dir;
+  const std::string base = std::string("env -u DISPLAY -u WAYLAND_DISPLAY ") + VWW_BINARY +
+                           " run --frames 20 --source " + PersonVideo();
+  ASSERT_EQ(std::system((base + " >" + dir("a.txt") + " 2>/dev/null").c_str()), 0);
+  ASSERT_EQ(std::system((base + " --headless >" + dir("b.txt") + " 2>/dev/null").c_str()), 0);
+  const std::string a = WithoutTimings(ReadText(dir("a.txt")));
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, WithoutTimings(ReadText(dir("b.txt"))));
+}
+
+// --- Recording ---------------------------------------------------------------
+
+std::vector<std::string> SplitCsv(const std::string& line) {
+  std::vector<std::string> f;
+  std::stringstream ss(line);
+  std::string item;
+  while (std::getline(ss, item, ',')) f.push_back(item);
+  if (!line.empty() && line.back() == ',') f.emplace_back();
+  return f;
+}
+
+struct Csv {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  // The columns whose names start with prefix, by name.
+  std::vector<std::string> Named(const std::string& prefix) const {
+    std::vector<std::string> names;
+    for (const auto& h : header)
+      if (h.rfind(prefix, 0) == 0) names.push_back(h);
+    return names;
+  }
+  std::vector<std::string> Column(const std::string& name) const {
+    std::vector<std::string> v;
+    const auto it = std::find(header.begin(), header.end(), name);
+    if (it == header.end()) return v;
+    const size_t c = static_cast<size_t>(it - header.begin());
+    for (const auto& r : rows) v.push_back(c < r.size() ? r[c] : "<missing>");
+    return v;
+  }
+};
+
+Csv ReadCsv(const std::string& path) {
+  std::ifstream in(path);
+  Csv csv;
+  std::string line;
+  std::getline(in, line);
+  csv.header = SplitCsv(line);
+  while (std::getline(in, line))
+    if (!line.empty()) csv.rows.push_back(SplitCsv(line));
+  return csv;
+}
+
+// Frames a video really holds, by decoding them all (a header's count can lie
+// about a file cut short).
+int CountFrames(const std::string& path) {
+  cv::VideoCapture cap(path);
+  if (!cap.isOpened()) return -1;
+  int n = 0;
+  cv::Mat f;
+  while (cap.read(f)) ++n;
+  return n;
+}
+
+bool IsVideo(const fs::path& p) {
+  const std::string e = p.extension().string();
+  return e == ".avi" || e == ".mkv" || e == ".mp4" || e == ".mov";
+}
+
+// The one session folder --record DIR made.
+fs::path SessionFolder(const std::string& record_dir) {
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(record_dir))
+    if (e.is_directory()) dirs.push_back(e.path());
+  EXPECT_EQ(dirs.size(), 1u) << "session folders in " << record_dir;
+  return dirs.empty() ? fs::path() : dirs[0];
+}
+
+}  // namespace
+}  // namespace vww
