@@ -19,6 +19,7 @@
 #include "app/format.h"
 #include "app/run_hooks.h"
 #include "app/run_view.h"
+#include "pipeline/frame_log.h"
 #include "pipeline/reconnect.h"
 #include "pipeline/session.h"
 
@@ -64,131 +65,6 @@ void ParseSize(const std::string& s, int* w, int* h) {
   if (std::sscanf(s.c_str(), "%d%c%d%c", w, &x, h, &extra) != 3 || (x != 'x' && x != 'X') ||
       *w <= 0 || *h <= 0)
     throw UsageError("invalid --size '" + s + "' (want WxH, e.g. 640x480)");
-}
-
-std::string Num(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), fmt, v);
-  return buf;
-}
-
-// %.9g: floats round-trip exactly, so logs can be compared with reference data.
-std::string Exact(double v) { return Num("%.9g", v); }
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string r = "\"";
-  for (char c : s) r += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return r + "\"";
-}
-
-// A label as a column-name suffix: letters, digits and '_' only.
-std::string ColumnName(const std::string& label) {
-  std::string r;
-  for (unsigned char c : label) r += std::isalnum(c) ? static_cast<char>(c) : '_';
-  return r;
-}
-
-class FileOut {
- public:
-  FileOut() = default;
-  explicit FileOut(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "w")) {
-    if (!f_) throw Error(path + ": cannot open for writing: " + std::strerror(errno));
-  }
-  ~FileOut() {
-    if (f_) std::fclose(f_);
-  }
-  FILE* get() const { return f_; }
-  void Close() {
-    if (!f_) return;
-    const bool failed = std::ferror(f_) != 0;
-    if (std::fclose(f_) != 0 || failed) {
-      f_ = nullptr;
-      throw Error(path_ + ": write failed");
-    }
-    f_ = nullptr;
-  }
-
- private:
-  std::string path_;
-  FILE* f_ = nullptr;
-};
-
-// The tile that carried the person score (--tiles; 0 = the full view) and
-// its frame rect, X geometry style: "3:192x192+96+48".
-std::string TileText(const Classification& c) {
-  const cv::Rect& t = c.tile_rect;
-  return std::to_string(c.tile) + ":" + std::to_string(t.width) + "x" + std::to_string(t.height) +
-         "+" + std::to_string(t.x) + "+" + std::to_string(t.y);
-}
-std::string TileJson(const Classification& c) {
-  const cv::Rect& t = c.tile_rect;
-  return "{\"index\":" + std::to_string(c.tile) + ",\"x\":" + std::to_string(t.x) +
-         ",\"y\":" + std::to_string(t.y) + ",\"w\":" + std::to_string(t.width) +
-         ",\"h\":" + std::to_string(t.height) + "}";
-}
-
-// One row per processed frame, CSV or JSON lines.
-class FrameLog {
- public:
-  FrameLog(const std::string& path, const std::vector<std::string>& labels) : labels_(labels) {
-    if (EndsWith(path, ".csv")) {
-      csv_ = true;
-    } else if (!EndsWith(path, ".jsonl")) {
-      throw UsageError("--log " + path + ": the name must end in .csv or .jsonl");
-    }
-    out_ = std::make_unique<FileOut>(path);
-    if (!csv_) return;
-    std::string h = "frame,t_ms,latency_ms,dsp_ms,classification_ms";
-    for (const auto& l : labels_) h += ",p_" + ColumnName(l);
-    for (const auto& l : labels_) h += ",q_" + ColumnName(l);
-    h += ",label,confidence,smoothed,state,dropped,tile\n";
-    std::fputs(h.c_str(), out_->get());
-  }
-
-  void Write(const FrameResult& r) {
-    const Classification& c = r.classification;
-    const std::string label = LabelName(r.label, labels_);
-    std::string s;
-    if (csv_) {
-      s = std::to_string(r.frame.index) + "," + Num("%.3f", r.frame.timestamp_ms) + "," +
-          Num("%.4f", r.latency_ms) + "," + Num("%.4f", c.dsp_ms) + "," +
-          Num("%.4f", c.classification_ms);
-      for (float v : c.scores) s += "," + Exact(v);
-      for (int32_t q : c.scores_q) s += "," + std::to_string(q);
-      s += "," + CsvField(label) + "," + Exact(r.label.confidence) + "," + Exact(r.smoothed) + "," +
-           (r.awake ? "awake" : "asleep") + "," + std::to_string(r.frame.dropped) + "," +
-           TileText(c) + "\n";
-    } else {
-      s = "{\"frame\":" + std::to_string(r.frame.index) +
-          ",\"t_ms\":" + Num("%.3f", r.frame.timestamp_ms) +
-          ",\"latency_ms\":" + Num("%.4f", r.latency_ms) + ",\"dsp_ms\":" + Num("%.4f", c.dsp_ms) +
-          ",\"classification_ms\":" + Num("%.4f", c.classification_ms) + ",\"scores\":{";
-      for (size_t i = 0; i < c.scores.size(); ++i)
-        s += (i ? "," : "") + JsonString(labels_[i]) + ":" + Exact(c.scores[i]);
-      s += "},\"scores_q\":[";
-      for (size_t i = 0; i < c.scores_q.size(); ++i)
-        s += (i ? "," : "") + std::to_string(c.scores_q[i]);
-      s += "],\"label\":" + JsonString(label) + ",\"confidence\":" + Exact(r.label.confidence) +
-           ",\"smoothed\":" + Exact(r.smoothed) + ",\"state\":\"" + (r.awake ? "awake" : "asleep") +
-           "\",\"dropped\":" + std::to_string(r.frame.dropped) + ",\"tile\":" + TileJson(c) + "}\n";
-    }
-    std::fputs(s.c_str(), out_->get());
-  }
-
-  void Flush() { std::fflush(out_->get()); }
-  void Close() { out_->Close(); }
-
- private:
-  std::vector<std::string> labels_;
-  bool csv_ = false;
-  std::unique_ptr<FileOut> out_;
-};
-
-std::string EventJson(const WakeEvent& e) {
-  return std::string("{\"event\":\"") + WakeEventName(e.type) +
-         "\",\"frame\":" + std::to_string(e.frame) + ",\"t_ms\":" + Num("%.3f", e.t_ms) +
-         ",\"score\":" + Exact(e.score) + "}\n";
 }
 
 // The bundled sample video, found the way the bundled model is.
@@ -327,7 +203,8 @@ int Run(int argc, char** argv) {
       throw UsageError("--preroll must be between 0 and 600 seconds");
     if (!(view.postroll_s >= 0) || view.postroll_s > 600)
       throw UsageError("--postroll must be between 0 and 600 seconds");
-    if ((view.record_raw || view.clips) && view.record_dir.empty() && (headless || !DisplayAvailable()))
+    if ((view.record_raw || view.clips) && view.record_dir.empty() &&
+        (headless || !DisplayAvailable()))
       throw UsageError("--record-raw and --clips need --record DIR (or a window and the r key)");
     try {
       decision.Validate();

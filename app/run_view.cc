@@ -49,15 +49,14 @@ bool WritePngAtomically(const std::string& path, const cv::Mat& image) {
 
 }  // namespace
 
-// Stands in for the session recorder until ui/recorder is built in.
-class RunRecording {};
-
 RunView::RunView(Session* session, const RunViewOptions& options)
     : session_(session), options_(options) {
   const DecisionOptions& d = session_->decision();
   state_.threshold = static_cast<float>(d.threshold);
   state_.wake_threshold = static_cast<float>(d.wake_threshold);
-  if (!options_.record_dir.empty()) StartRecording(options_.record_dir);
+  // --record: a folder that cannot be made is an error before the first
+  // frame, not a run that silently keeps nothing.
+  if (!options_.record_dir.empty()) StartRecording(options_.record_dir, /*required=*/true);
 }
 
 RunView::~RunView() { StopRecording(); }
@@ -225,18 +224,46 @@ void RunView::ToggleRecording() {
   StartRecording(options_.record_dir.empty() ? "recordings" : options_.record_dir);
 }
 
-void RunView::StartRecording(const std::string& dir) {
-  (void)dir;
-  const char* msg = "recording is not built in yet";
-  std::fprintf(stderr, "note: %s\n", msg);
-  Say(msg);
+void RunView::StartRecording(const std::string& dir, bool required) {
+  RecorderOptions o;
+  o.dir = dir;
+  o.raw = options_.record_raw;
+  o.clips = options_.clips;
+  o.preroll_s = options_.preroll_s;
+  o.postroll_s = options_.postroll_s;
+  o.fps = session_->source().fps();
+  o.model_path = options_.model_path;
+  o.source = options_.source;
+  o.command_line = options_.options;
+  o.labels = session_->classifier().labels();
+  try {
+    recording_ = std::make_unique<Recorder>(o);
+  } catch (const Error& e) {
+    if (required) throw;
+    Say(std::string("cannot record: ") + e.what());
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return;
+  }
+  Say("recording to " + recording_->folder());
+  std::fprintf(stderr, "recording to %s\n", recording_->folder().c_str());
 }
 
-void RunView::StopRecording() { recording_.reset(); }
+void RunView::StopRecording() {
+  if (!recording_) return;
+  const SessionSummary summary = session_->Summary();
+  recording_->Close(&summary);
+  if (!recording_->ok()) std::fprintf(stderr, "error: %s\n", recording_->error().c_str());
+  std::fprintf(stderr, "recorded %lld frames to %s\n", static_cast<long long>(recording_->frames()),
+               recording_->folder().c_str());
+  recording_.reset();
+}
 
 void RunView::RecordFrame(const FrameResult& r, const cv::Mat& annotated) {
-  (void)r;
-  (void)annotated;
+  recording_->AddFrame(r, annotated);
+  if (recording_->ok()) return;
+  // Disk full or folder gone: say so once, keep detecting.
+  Say(recording_->error());
+  StopRecording();
 }
 
 void RunView::Finish() {

@@ -13,11 +13,10 @@
 
 #include "pipeline/session.h"
 #include "ui/overlay.h"
+#include "ui/recorder.h"
 #include "ui/window.h"
 
 namespace vww {
-
-class RunRecording;  // the recorder, when built in (app/run_view.cc)
 
 struct RunViewOptions {
   bool window = false;  // show a window (the caller checked DisplayAvailable())
@@ -65,7 +64,7 @@ class RunView {
   KeyAction ShowAndPoll(int delay_ms);
   void Handle(KeyAction action);
   void ToggleRecording();
-  void StartRecording(const std::string& dir);
+  void StartRecording(const std::string& dir, bool required = false);
   void StopRecording();
   void RecordFrame(const FrameResult& r, const cv::Mat& annotated);
   void Snapshot();
@@ -84,7 +83,7 @@ class RunView {
   double message_until_ms_ = 0;
   int snapshots_ = 0;
 
-  std::unique_ptr<RunRecording> recording_;
+  std::unique_ptr<Recorder> recording_;
 };
 
 }  // namespace vww

@@ -1,15 +1,9 @@
-// `vww run` with its window and recordings, end to end: the window under Xvfb
-// grabbed from the X server, the annotated screenshot, recording through
-// SIGINT, and replaying a raw recording.
-#include <fcntl.h>
+// `vww run` with its window, end to end: the window under Xvfb grabbed from
+// the X server, keys typed into it, the annotated screenshot, and the console
+// output without a display.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -19,13 +13,10 @@
 #include <opencv2/videoio.hpp>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/test_util.h"
 #include "ui/overlay.h"
-
-extern char** environ;
 
 namespace vww {
 namespace {
@@ -34,28 +25,8 @@ namespace fs = std::filesystem;
 
 std::string PersonVideo() { return test::AssetsDir() + "/vtest_person.avi"; }
 
-// A scratch folder per test, removed at the end.
-class Scratch {
- public:
-  Scratch() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("vww_run_ui_test_" + std::to_string(::getpid()) + "_" +
-                                         info->test_suite_name() + "_" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~Scratch() { fs::remove_all(path_); }
-  std::string operator()(const std::string& name) const { return (path_ / name).string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using test::ReadText;
+using test::Scratch;
 
 bool HaveProgram(const std::string& name) {
   return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
@@ -159,42 +130,6 @@ void ExpectAnnotatedAwakeFrame(const cv::Mat& shown, const cv::Mat& source_frame
   cv::Mat diff;
   cv::absdiff(shown(free), source_frame(free), diff);
   EXPECT_EQ(cv::countNonZero(diff.reshape(1)), 0) << "the frame is not shown as decoded";
-}
-
-struct Child {
-  pid_t pid = -1;
-};
-
-// Starts `vww args...` with stdout and stderr into files.
-Child Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> all = {VWW_BINARY};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  Child c;
-  if (posix_spawn(&c.pid, VWW_BINARY, &fa, nullptr, argv.data(), environ) != 0) c.pid = -1;
-  posix_spawn_file_actions_destroy(&fa);
-  return c;
-}
-
-// Waits up to timeout_s; on a hang kills the child and returns -2.
-int WaitExit(const Child& c, double timeout_s) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  int status = 0;
-  while (std::chrono::steady_clock::now() < until) {
-    const pid_t r = waitpid(c.pid, &status, WNOHANG);
-    if (r == c.pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (r < 0) return -1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  kill(c.pid, SIGKILL);
-  waitpid(c.pid, &status, 0);
-  return -2;
 }
 
 // stdout without the timing lines, which differ from run to run.
@@ -320,73 +255,6 @@ TEST(RunWindow, ConsoleOutputIsTheSameWithoutADisplay) {
   const std::string a = WithoutTimings(ReadText(dir("a.txt")));
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, WithoutTimings(ReadText(dir("b.txt"))));
-}
-
-// --- Recording ---------------------------------------------------------------
-
-std::vector<std::string> SplitCsv(const std::string& line) {
-  std::vector<std::string> f;
-  std::stringstream ss(line);
-  std::string item;
-  while (std::getline(ss, item, ',')) f.push_back(item);
-  if (!line.empty() && line.back() == ',') f.emplace_back();
-  return f;
-}
-
-struct Csv {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-  // The columns whose names start with prefix, by name.
-  std::vector<std::string> Named(const std::string& prefix) const {
-    std::vector<std::string> names;
-    for (const auto& h : header)
-      if (h.rfind(prefix, 0) == 0) names.push_back(h);
-    return names;
-  }
-  std::vector<std::string> Column(const std::string& name) const {
-    std::vector<std::string> v;
-    const auto it = std::find(header.begin(), header.end(), name);
-    if (it == header.end()) return v;
-    const size_t c = static_cast<size_t>(it - header.begin());
-    for (const auto& r : rows) v.push_back(c < r.size() ? r[c] : "<missing>");
-    return v;
-  }
-};
-
-Csv ReadCsv(const std::string& path) {
-  std::ifstream in(path);
-  Csv csv;
-  std::string line;
-  std::getline(in, line);
-  csv.header = SplitCsv(line);
-  while (std::getline(in, line))
-    if (!line.empty()) csv.rows.push_back(SplitCsv(line));
-  return csv;
-}
-
-// Frames a video really holds, by decoding them all (a header's count can lie
-// about a file cut short).
-int CountFrames(const std::string& path) {
-  cv::VideoCapture cap(path);
-  if (!cap.isOpened()) return -1;
-  int n = 0;
-  cv::Mat f;
-  while (cap.read(f)) ++n;
-  return n;
-}
-
-bool IsVideo(const fs::path& p) {
-  const std::string e = p.extension().string();
-  return e == ".avi" || e == ".mkv" || e == ".mp4" || e == ".mov";
-}
-
-// The one session folder --record DIR made.
-fs::path SessionFolder(const std::string& record_dir) {
-  std::vector<fs::path> dirs;
-  for (const auto& e : fs::directory_iterator(record_dir))
-    if (e.is_directory()) dirs.push_back(e.path());
-  EXPECT_EQ(dirs.size(), 1u) << "session folders in " << record_dir;
-  return dirs.empty() ? fs::path() : dirs[0];
 }
 
 }  // namespace

@@ -1,0 +1,61 @@
+// pipeline/frame_log: the per-frame log (CSV or JSON lines) and the wake/sleep
+// event lines, written the same way by `vww run --log/--events` and by a
+// session recording, so tools that read one read the other.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/session.h"
+
+namespace vww {
+
+// A JSON string literal with escapes.
+std::string JsonString(const std::string& s);
+// "%.3f"-style formatting into a string.
+std::string Num(const char* fmt, double v);
+// %.9g: floats round-trip exactly, so logs can be compared with reference data.
+std::string Exact(double v);
+
+// A file opened for writing; throws vww::Error (with the path and the reason)
+// when it cannot be opened, and from Close() when any write failed (disk full).
+class FileOut {
+ public:
+  explicit FileOut(const std::string& path);
+  ~FileOut();
+  FileOut(const FileOut&) = delete;
+  FileOut& operator=(const FileOut&) = delete;
+  FILE* get() const { return f_; }
+  // Flushes; false once a write has failed.
+  bool Flush();
+  void Close();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  FILE* f_ = nullptr;
+};
+
+// One row per processed frame. The format follows the name: .csv (a header
+// line, then frame, t_ms, latency_ms, dsp_ms, classification_ms, p_<label>...,
+// q_<label>..., label, confidence, smoothed, state, dropped, tile) or .jsonl
+// (one object per frame with the same fields).
+class FrameLog {
+ public:
+  FrameLog(const std::string& path, const std::vector<std::string>& labels);  // throws vww::Error
+  void Write(const FrameResult& r);
+  bool Flush() { return out_->Flush(); }
+  void Close() { out_->Close(); }
+
+ private:
+  std::vector<std::string> labels_;
+  bool csv_ = false;
+  std::unique_ptr<FileOut> out_;
+};
+
+// {"event":"wake","frame":..,"t_ms":..,"score":..} and a newline.
+std::string EventJson(const WakeEvent& e);
+
+}  // namespace vww
