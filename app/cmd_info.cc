@@ -8,24 +8,6 @@ namespace vww {
 
 namespace {
 
-// Multiply-accumulates of one operator (conv, depthwise, fully connected).
-int64_t OpMacs(const Model& m, const OperatorInfo& op) {
-  const auto& t = m.tensors();
-  if (op.outputs.empty() || op.inputs.size() < 2 || op.inputs[1] < 0) return 0;
-  const Tensor& out = t[op.outputs[0]];
-  const Tensor& w = t[op.inputs[1]];
-  switch (op.opcode) {
-    case kOpConv2D:  // out elements x KH x KW x Cin
-      return w.shape.rank == 4 ? out.shape.elements() * w.shape[1] * w.shape[2] * w.shape[3] : 0;
-    case kOpDepthwiseConv2D:  // out elements x KH x KW
-      return w.shape.rank == 4 ? out.shape.elements() * w.shape[1] * w.shape[2] : 0;
-    case kOpFullyConnected:  // out elements x input depth
-      return w.shape.rank == 2 ? out.shape.elements() * w.shape[1] : 0;
-    default:
-      return 0;
-  }
-}
-
 std::string Quant(const Tensor& t) {
   if (!t.quantized) return "-";
   char buf[96];
@@ -46,7 +28,8 @@ int CmdInfo(int argc, char** argv) {
                    "Describe a model: operators in order with shapes, quantization and MACs;\n"
                    "totals, arena bytes, constant (flash) bytes and the input format.");
   p.Option("--model", &model_path, "model file (.tflite); default: the bundled person detector");
-  p.Option("--backend", &backend, "fast | reference: whose arena plan to report (default reference)");
+  p.Option("--backend", &backend,
+           "fast | reference: whose arena plan to report (default reference)");
   p.Flag("--json", &json, "one JSON object");
   int code = 0;
   if (!p.Parse(argc, argv, 2, &code)) return code;
@@ -64,12 +47,13 @@ int CmdInfo(int argc, char** argv) {
   if (json) {
     std::string ops = "[";
     for (const OperatorInfo& op : model->operators()) {
-      const int64_t macs = OpMacs(*model, op);
+      const int64_t macs = OperatorMacs(*model, op);
       total_macs += macs;
       const Tensor& o = tensors[op.outputs[0]];
       ops += std::string(op.index ? "," : "") + "{\"index\":" + std::to_string(op.index) +
              ",\"op\":" + JsonString(BuiltinOpName(op.opcode)) +
-             ",\"output_shape\":" + JsonString(o.shape.str()) + ",\"macs\":" + std::to_string(macs) + "}";
+             ",\"output_shape\":" + JsonString(o.shape.str()) +
+             ",\"macs\":" + std::to_string(macs) + "}";
     }
     ops += "]";
     std::string shape = "[";
@@ -91,29 +75,33 @@ int CmdInfo(int argc, char** argv) {
     return 0;
   }
 
-  std::printf("model: %s (%zu bytes, schema %u, \"%s\")\n", model->name().c_str(), model->file_bytes(),
-              model->schema_version(), model->description().c_str());
+  std::printf("model: %s (%zu bytes, schema %u, \"%s\")\n", model->name().c_str(),
+              model->file_bytes(), model->schema_version(), model->description().c_str());
   std::printf("input:  %s %s %s, quantization %s\n", in.name.c_str(), DTypeName(in.type),
               in.shape.str().c_str(), Quant(in).c_str());
   std::printf("output: %s %s %s, quantization %s\n\n", out.name.c_str(), DTypeName(out.type),
               out.shape.str().c_str(), Quant(out).c_str());
-  std::printf("%4s  %-18s %-14s %-14s %-26s %-28s %12s\n", "#", "op", "input", "output",
-              "weights", "output quantization", "MACs");
+  std::printf("%4s  %-18s %-14s %-14s %-26s %-28s %12s\n", "#", "op", "input", "output", "weights",
+              "output quantization", "MACs");
   for (const OperatorInfo& op : model->operators()) {
-    const int64_t macs = OpMacs(*model, op);
+    const int64_t macs = OperatorMacs(*model, op);
     total_macs += macs;
     const Tensor& o = tensors[op.outputs[0]];
-    std::string in_shape = op.inputs.empty() || op.inputs[0] < 0 ? "-" : tensors[op.inputs[0]].shape.str();
+    std::string in_shape =
+        op.inputs.empty() || op.inputs[0] < 0 ? "-" : tensors[op.inputs[0]].shape.str();
     std::string weights = "-";
     if (op.inputs.size() > 1 && op.inputs[1] >= 0 && tensors[op.inputs[1]].is_constant)
-      weights = tensors[op.inputs[1]].shape.str() + " " + Quant(tensors[op.inputs[1]]).substr(0, 16);
+      weights =
+          tensors[op.inputs[1]].shape.str() + " " + Quant(tensors[op.inputs[1]]).substr(0, 16);
     std::printf("%4d  %-18s %-14s %-14s %-26s %-28s %12lld\n", op.index,
                 BuiltinOpName(op.opcode).c_str(), in_shape.c_str(), o.shape.str().c_str(),
                 weights.c_str(), Quant(o).c_str(), static_cast<long long>(macs));
   }
-  std::printf("\noperators: %d\nMACs: %lld\nparameters: %lld\narena: %zu bytes\nflash (constant data): %zu bytes\n",
-              interp.op_count(), static_cast<long long>(total_macs), static_cast<long long>(params),
-              interp.arena_bytes(), model->constant_bytes());
+  std::printf(
+      "\noperators: %d\nMACs: %lld\nparameters: %lld\narena: %zu bytes\nflash (constant data): %zu "
+      "bytes\n",
+      interp.op_count(), static_cast<long long>(total_macs), static_cast<long long>(params),
+      interp.arena_bytes(), model->constant_bytes());
   std::printf("input format: %s %s, int8 = pixel - 128 for int8 inputs, pixel for uint8\n",
               in.shape.str().c_str(), DTypeName(in.type));
   return 0;

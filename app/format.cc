@@ -31,4 +31,28 @@ std::vector<float> ParseFloatList(const std::string& s, const char* option) {
   return values;
 }
 
+// Multiply-accumulates of one operator (conv, depthwise, fully connected).
+int64_t OperatorMacs(const Model& m, const OperatorInfo& op) {
+  const auto& t = m.tensors();
+  if (op.outputs.empty() || op.inputs.size() < 2 || op.inputs[1] < 0) return 0;
+  const Tensor& out = t[op.outputs[0]];
+  const Tensor& w = t[op.inputs[1]];
+  switch (op.opcode) {
+    case kOpConv2D:  // out elements x KH x KW x Cin
+      return w.shape.rank == 4 ? out.shape.elements() * w.shape[1] * w.shape[2] * w.shape[3] : 0;
+    case kOpDepthwiseConv2D:  // out elements x KH x KW
+      return w.shape.rank == 4 ? out.shape.elements() * w.shape[1] * w.shape[2] : 0;
+    case kOpFullyConnected:  // out elements x input depth
+      return w.shape.rank == 2 ? out.shape.elements() * w.shape[1] : 0;
+    default:
+      return 0;
+  }
+}
+
+int64_t ModelMacs(const Model& m) {
+  int64_t total = 0;
+  for (const OperatorInfo& op : m.operators()) total += OperatorMacs(m, op);
+  return total;
+}
+
 }  // namespace vww

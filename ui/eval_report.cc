@@ -1,0 +1,128 @@
+// ui/eval_report: see eval_report.h.
+#include "ui/eval_report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace vww {
+
+namespace {
+
+const cv::Scalar kWhite(255, 255, 255), kBlack(0, 0, 0), kGrey(160, 160, 160);
+const cv::Scalar kPositive(40, 150, 40), kNegative(40, 40, 200), kCurve(200, 90, 20);
+constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
+
+void Text(cv::Mat* img, const std::string& s, cv::Point at, double scale = 0.5,
+          const cv::Scalar& colour = kBlack) {
+  cv::putText(*img, s, at, kFont, scale, colour, 1, cv::LINE_AA);
+}
+
+std::string Fixed(double v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  return buf;
+}
+
+// A unit square plot area with ticks at 0, 0.2 ... 1 on both axes.
+void Axes(cv::Mat* img, cv::Rect area, const std::string& x_label, const std::string& y_label,
+          const std::string& title) {
+  cv::rectangle(*img, area, kBlack, 1);
+  for (int i = 0; i <= 5; ++i) {
+    const int x = area.x + area.width * i / 5, y = area.y + area.height - area.height * i / 5;
+    cv::line(*img, {x, area.y + area.height}, {x, area.y + area.height + 5}, kBlack);
+    cv::line(*img, {area.x - 5, y}, {area.x, y}, kBlack);
+    Text(img, Fixed(i / 5.0, 1), {x - 10, area.y + area.height + 20}, 0.4);
+    Text(img, Fixed(i / 5.0, 1), {area.x - 35, y + 4}, 0.4);
+  }
+  Text(img, x_label, {area.x + area.width / 2 - 60, area.y + area.height + 42});
+  Text(img, y_label, {area.x - 40, area.y - 10});
+  Text(img, title, {area.x + area.width / 2 - 70, area.y - 28}, 0.6);
+}
+
+}  // namespace
+
+cv::Mat DrawRocAndHistograms(const std::vector<RocPoint>& roc, double auc,
+                             const std::vector<float>& pos, const std::vector<float>& neg,
+                             const std::string& pos_label, const std::string& neg_label) {
+  cv::Mat img(480, 960, CV_8UC3, kWhite);
+  // ROC.
+  const cv::Rect a(70, 70, 340, 340);
+  Axes(&img, a, "false positive rate", "true positive rate", "ROC curve");
+  const auto to_px = [&a](double x, double y) {
+    return cv::Point(a.x + static_cast<int>(x * a.width),
+                     a.y + a.height - static_cast<int>(y * a.height));
+  };
+  cv::line(img, to_px(0, 0), to_px(1, 1), kGrey, 1, cv::LINE_AA);
+  for (size_t i = 1; i < roc.size(); ++i)
+    cv::line(img, to_px(roc[i - 1].fpr, roc[i - 1].tpr), to_px(roc[i].fpr, roc[i].tpr), kCurve, 2,
+             cv::LINE_AA);
+  if (!roc.empty())
+    cv::line(img, to_px(roc.back().fpr, roc.back().tpr), to_px(1, 1), kCurve, 2, cv::LINE_AA);
+  cv::line(img, {a.x + 150, a.y + 290}, {a.x + 175, a.y + 290}, kCurve, 2);
+  Text(&img, "model, AUC " + (auc >= 0 ? Fixed(auc, 3) : std::string("n/a")),
+       {a.x + 182, a.y + 295}, 0.45);
+  cv::line(img, {a.x + 150, a.y + 315}, {a.x + 175, a.y + 315}, kGrey, 1);
+  Text(&img, "chance", {a.x + 182, a.y + 320}, 0.45);
+
+  // Histograms of the positive-class score, as fractions of each class.
+  const cv::Rect h(560, 70, 340, 340);
+  Axes(&img, h, "score of '" + pos_label + "'", "fraction of class", "score histograms");
+  constexpr int kBins = 20;
+  const auto hist = [](const std::vector<float>& v) {
+    std::vector<double> f(kBins, 0);
+    for (float s : v) f[std::clamp(static_cast<int>(s * kBins), 0, kBins - 1)] += 1.0 / v.size();
+    return f;
+  };
+  const std::vector<double> hp = hist(pos), hn = hist(neg);
+  const int bw = h.width / kBins;
+  for (int b = 0; b < kBins; ++b) {
+    const int x = h.x + b * bw;
+    const auto bar = [&](double f, const cv::Scalar& colour, int offset) {
+      const int height = static_cast<int>(std::min(1.0, f) * h.height);
+      if (height > 0)
+        cv::rectangle(img, {x + offset, h.y + h.height - height, bw / 2 - 1, height}, colour,
+                      cv::FILLED);
+    };
+    if (!neg.empty()) bar(hn[b], kNegative, 0);
+    if (!pos.empty()) bar(hp[b], kPositive, bw / 2);
+  }
+  cv::rectangle(img, {h.x + 150, h.y + 12, 14, 14}, kPositive, cv::FILLED);
+  Text(&img, pos_label + " (" + std::to_string(pos.size()) + ")", {h.x + 170, h.y + 24}, 0.45);
+  cv::rectangle(img, {h.x + 150, h.y + 34, 14, 14}, kNegative, cv::FILLED);
+  Text(&img, neg_label + " (" + std::to_string(neg.size()) + ")", {h.x + 170, h.y + 46}, 0.45);
+  return img;
+}
+
+cv::Mat DrawContactSheet(const std::vector<SheetItem>& items) {
+  constexpr int kThumb = 160, kCaption = 40, kColumns = 5;
+  if (items.empty()) {
+    cv::Mat img(80, 420, CV_8UC3, kWhite);
+    Text(&img, "no misclassified images", {20, 45}, 0.7);
+    return img;
+  }
+  const int columns = std::min<int>(kColumns, static_cast<int>(items.size()));
+  const int rows = (static_cast<int>(items.size()) + columns - 1) / columns;
+  cv::Mat sheet(rows * (kThumb + kCaption), columns * kThumb, CV_8UC3, kWhite);
+  for (size_t i = 0; i < items.size(); ++i) {
+    const cv::Rect cell(static_cast<int>(i % columns) * kThumb,
+                        static_cast<int>(i / columns) * (kThumb + kCaption), kThumb, kThumb);
+    cv::Mat image = cv::imread(items[i].file, cv::IMREAD_COLOR);
+    if (!image.empty()) {
+      const double s = static_cast<double>(kThumb) / std::max(image.cols, image.rows);
+      cv::Mat thumb;
+      cv::resize(image, thumb, {}, s, s, cv::INTER_AREA);
+      thumb.copyTo(sheet(cv::Rect(cell.x + (kThumb - thumb.cols) / 2,
+                                  cell.y + (kThumb - thumb.rows) / 2, thumb.cols, thumb.rows)));
+    }
+    Text(&sheet, std::filesystem::path(items[i].file).filename().string().substr(0, 22),
+         {cell.x + 4, cell.y + kThumb + 15}, 0.4);
+    Text(&sheet, items[i].caption.substr(0, 26), {cell.x + 4, cell.y + kThumb + 32}, 0.4,
+         kNegative);
+  }
+  return sheet;
+}
+
+}  // namespace vww
