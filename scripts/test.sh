@@ -9,6 +9,7 @@ if [ "${1:-}" = "--asan" ]; then
   export BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo
   scripts/build.sh -DVWW_SANITIZE=ON
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 else
   export BUILD_DIR=build
   scripts/build.sh
