@@ -25,27 +25,9 @@ std::string Video(const std::string& name) {
   return test::SharedDir() + "/testdata/videos/" + name;
 }
 
-// A scratch folder per test, removed at the end.
-class Scratch {
- public:
-  Scratch() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("vww_run_test_" + std::to_string(::getpid()) + "_" +
-                                         info->test_suite_name() + "_" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~Scratch() { fs::remove_all(path_); }
-  std::string operator()(const std::string& name) const { return (path_ / name).string(); }
+using test::Scratch;
 
- private:
-  fs::path path_;
-};
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using test::ReadText;
 
 struct Result {
   int code = -1;
