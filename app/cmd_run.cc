@@ -108,6 +108,7 @@ void PrintSummary(const SessionSummary& s, const HookRunner& hooks) {
 int Run(int argc, char** argv) {
   SourceOptions src;
   std::string size, model, labels, backend = "fast", crop = "fit-shortest", tiles = "1";
+  std::string mean, stddev;
   TileSpec tile_spec;
   std::string on_wake, on_sleep, log_path, events_path;
   DecisionOptions decision;
@@ -134,6 +135,8 @@ int Run(int argc, char** argv) {
   p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
   p.Option("--backend", &backend, "fast | reference (default fast)");
   p.Option("--crop", &crop, "fit-shortest | fit-longest | squash (default fit-shortest)");
+  p.Option("--mean", &mean, "per-channel mean of 0..1 pixels, e.g. 0.485,0.456,0.406");
+  p.Option("--std", &stddev, "per-channel std of 0..1 pixels, e.g. 0.229,0.224,0.225");
   p.Option("--tiles", &tiles,
            "1 (the crop only, default) | auto | CxR[@S][+...][:RULE[:BIAS]]: also search "
            "overlapping tiles covering the frame and combine their person scores (see README)");
@@ -224,6 +227,8 @@ int Run(int argc, char** argv) {
   copts.backend = ParseBackend(backend);
   copts.crop = ParseCropMode(crop);
   copts.tiles = tile_spec;
+  if (!mean.empty()) copts.mean = ParseFloatList(mean, "--mean");
+  if (!stddev.empty()) copts.std = ParseFloatList(stddev, "--std");
   // The model first: a bad model is reported before a camera is opened.
   auto classifier = std::make_unique<Classifier>(copts);
   const std::vector<std::string> names = classifier->labels();
