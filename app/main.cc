@@ -3,9 +3,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <string>
-
 #include <opencv2/core/utils/logger.hpp>
+#include <string>
 
 #include "app/commands.h"
 
@@ -27,11 +26,12 @@ const Command kCommands[] = {
 };
 
 void PrintUsage(FILE* out) {
-  std::fprintf(out,
-               "VWW Live %s: watch a camera and decide, every frame, whether a person is in view.\n\n"
-               "usage: vww <command> [options]   (vww <command> --help for its options)\n\n"
-               "commands:\n",
-               VWW_VERSION);
+  std::fprintf(
+      out,
+      "VWW Live %s: watch a camera and decide, every frame, whether a person is in view.\n\n"
+      "usage: vww <command> [options]   (vww <command> --help for its options)\n\n"
+      "commands:\n",
+      VWW_VERSION);
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
 }
 
@@ -40,6 +40,9 @@ void PrintUsage(FILE* out) {
 int main(int argc, char** argv) {
   // Our own messages say what failed; OpenCV's warnings would repeat it.
   cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
+  // A hostile image header must not make OpenCV allocate gigabytes: 64 MP
+  // (any camera or photo) is plenty. The user's own setting wins.
+  setenv("OPENCV_IO_MAX_IMAGE_PIXELS", "67108864", /*overwrite=*/0);
   if (argc < 2) {
     PrintUsage(stderr);
     return 2;

@@ -76,8 +76,8 @@ class ReconnectingSource : public FrameSource {
     while (std::chrono::steady_clock::now() < end) {
       if (Stopped()) return false;
       const auto left = end - std::chrono::steady_clock::now();
-      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-          left, std::chrono::milliseconds(50)));
+      std::this_thread::sleep_for(
+          std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
     }
     return !Stopped();
   }

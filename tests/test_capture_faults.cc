@@ -115,8 +115,8 @@ TEST(Reconnect, StopRequestEndsTheWait) {
   slow.max_delay_s = 3600;  // without the stop flag this would wait an hour
   auto source = MakeReconnectingSource(
       std::make_unique<ScriptedSource>(0, "camera /dev/video0 disconnected (No such device)"),
-      []() -> std::unique_ptr<FrameSource> { throw Error("camera /dev/video0 not found"); },
-      slow, &stop, nullptr);
+      []() -> std::unique_ptr<FrameSource> { throw Error("camera /dev/video0 not found"); }, slow,
+      &stop, nullptr);
   std::thread stopper([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     stop = true;

@@ -72,9 +72,9 @@ TEST(FuzzRegressions, OddFramesThroughTheDsp) {
     int width, height, type;
     bool accepted;
   };
-  const Case cases[] = {{1, 1, CV_8UC1, true},       {1, 10000, CV_8UC1, true},
-                        {10000, 1, CV_8UC3, true},    {3, 2, CV_8UC4, true},
-                        {64, 48, CV_16UC1, false},    {64, 48, CV_8UC2, false},
+  const Case cases[] = {{1, 1, CV_8UC1, true},     {1, 10000, CV_8UC1, true},
+                        {10000, 1, CV_8UC3, true}, {3, 2, CV_8UC4, true},
+                        {64, 48, CV_16UC1, false}, {64, 48, CV_8UC2, false},
                         {64, 48, CV_32FC3, false}};
   for (const Case& c : cases) {
     for (CropMode crop : {CropMode::kFitShortest, CropMode::kFitLongest, CropMode::kSquash}) {

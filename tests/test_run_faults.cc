@@ -11,10 +11,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
 #include <string>
 #include <thread>
-
-#include <opencv2/imgcodecs.hpp>
 
 #include "tests/test_util.h"
 
@@ -84,8 +83,8 @@ std::string PersonVideo() { return test::AssetsDir() + "/vtest_person.avi"; }
 
 // A run that would go on for an hour: the looping video paced like a camera.
 std::vector<std::string> EndlessRun(const Scratch& dir) {
-  return {"--headless", "--quiet", "--loop",      "--realtime",
-          "--source",   PersonVideo(), "--log", dir("log.csv")};
+  return {"--headless", "--quiet",     "--loop", "--realtime",
+          "--source",   PersonVideo(), "--log",  dir("log.csv")};
 }
 
 void ExpectCleanStop(int sig) {
@@ -158,9 +157,9 @@ TEST(RunFaults, HangingHookIsKilledAndLeavesNothingBehind) {
   Scratch dir;
   // The hook starts a grandchild that would run 100 s and records its pid.
   const std::string pid_file = dir("hook.pid");
-  Child child(dir, {"--headless", "--quiet", "--frames", "80", "--source", PersonVideo(),
-                    "--hook-timeout", "0.5", "--on-wake",
-                    "sleep 100 & echo $! > " + pid_file + "; wait"});
+  Child child(
+      dir, {"--headless", "--quiet", "--frames", "80", "--source", PersonVideo(), "--hook-timeout",
+            "0.5", "--on-wake", "sleep 100 & echo $! > " + pid_file + "; wait"});
   const int status = child.Wait(60);
   ASSERT_NE(status, -1) << "vww run stalled on a hanging hook";
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << child.stderr_text();
@@ -173,9 +172,8 @@ TEST(RunFaults, HangingHookIsKilledAndLeavesNothingBehind) {
 
 TEST(RunFaults, FailingHooksDoNotStopThePipeline) {
   Scratch dir;
-  Child child(dir, {"--headless", "--quiet", "--frames", "80", "--source", PersonVideo(),
-                    "--log", dir("log.csv"), "--on-wake", "exit 3", "--on-sleep",
-                    "/nonexistent/command"});
+  Child child(dir, {"--headless", "--quiet", "--frames", "80", "--source", PersonVideo(), "--log",
+                    dir("log.csv"), "--on-wake", "exit 3", "--on-sleep", "/nonexistent/command"});
   const int status = child.Wait(60);
   ASSERT_NE(status, -1);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << child.stderr_text();

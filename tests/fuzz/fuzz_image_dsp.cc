@@ -4,7 +4,6 @@
 // with an exception, never crash or read out of bounds.
 #include <cstddef>
 #include <cstdint>
-
 #include <opencv2/core/utility.hpp>
 
 #include "tests/fuzz/fuzz_targets.h"

@@ -41,8 +41,8 @@ inline double EstimatedMacs(const Interpreter& interp) {
                           node.opcode == kOpFullyConnected;
     if (weighted && node.inputs.size() > 1 && node.inputs[1]) {
       const Tensor& w = *node.inputs[1];
-      const int out_channels = node.opcode == kOpDepthwiseConv2D ? w.shape[w.shape.rank - 1]
-                                                                 : w.shape[0];
+      const int out_channels =
+          node.opcode == kOpDepthwiseConv2D ? w.shape[w.shape.rank - 1] : w.shape[0];
       macs += out * static_cast<double>(w.shape.elements()) / std::max(1, out_channels);
     } else {
       for (const Tensor* t : node.inputs)

@@ -10,10 +10,9 @@
 //   make_seeds MODEL_DIR IMAGE_DIR [REGRESSION_DIR]
 #include <cstdio>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/imgcodecs.hpp>
 
 #include "model/model.h"
 #include "tests/model_builder.h"
@@ -47,24 +46,33 @@ std::vector<uint8_t> Chain() {
   const int in = Act(b, {1, 8, 8, 1}, 0.5f, -128);
   const int cw = b.AddConstant<int8_t>({4, 3, 3, 1}, kI8, Ramp(36), {0.01f, 0.02f, 0.03f, 0.04f},
                                        {0, 0, 0, 0}, 0);
-  const int cb = b.AddConstant<int32_t>({4}, kI32, Bias(4), {0.005f, 0.01f, 0.015f, 0.02f},
-                                        {0, 0, 0, 0}, 0);
+  const int cb =
+      b.AddConstant<int32_t>({4}, kI32, Bias(4), {0.005f, 0.01f, 0.015f, 0.02f}, {0, 0, 0, 0}, 0);
   const int c = Act(b, {1, 4, 4, 4});
-  b.AddOp({vww::kOpConv2D, {in, cw, cb}, {c}, tflite::BuiltinOptions_Conv2DOptions,
+  b.AddOp({vww::kOpConv2D,
+           {in, cw, cb},
+           {c},
+           tflite::BuiltinOptions_Conv2DOptions,
            [](flatbuffers::FlatBufferBuilder& f) {
              return tflite::CreateConv2DOptions(f, 0, 2, 2, 3).Union();  // SAME, relu6
            }});
   const int dw = b.AddConstant<int8_t>({1, 3, 3, 4}, kI8, Ramp(36), {0.02f, 0.02f, 0.02f, 0.02f},
                                        {0, 0, 0, 0}, 3);
-  const int db = b.AddConstant<int32_t>({4}, kI32, Bias(4), {0.001f, 0.001f, 0.001f, 0.001f},
-                                        {0, 0, 0, 0}, 0);
+  const int db =
+      b.AddConstant<int32_t>({4}, kI32, Bias(4), {0.001f, 0.001f, 0.001f, 0.001f}, {0, 0, 0, 0}, 0);
   const int d = Act(b, {1, 4, 4, 4});
-  b.AddOp({vww::kOpDepthwiseConv2D, {c, dw, db}, {d},
-           tflite::BuiltinOptions_DepthwiseConv2DOptions, [](flatbuffers::FlatBufferBuilder& f) {
+  b.AddOp({vww::kOpDepthwiseConv2D,
+           {c, dw, db},
+           {d},
+           tflite::BuiltinOptions_DepthwiseConv2DOptions,
+           [](flatbuffers::FlatBufferBuilder& f) {
              return tflite::CreateDepthwiseConv2DOptions(f, 0, 1, 1, 1, 1).Union();
            }});
   const int p = Act(b, {1, 1, 1, 4});
-  b.AddOp({vww::kOpAveragePool2D, {d}, {p}, tflite::BuiltinOptions_Pool2DOptions,
+  b.AddOp({vww::kOpAveragePool2D,
+           {d},
+           {p},
+           tflite::BuiltinOptions_Pool2DOptions,
            [](flatbuffers::FlatBufferBuilder& f) {
              return tflite::CreatePool2DOptions(f, 1, 4, 4, 4, 4).Union();  // VALID
            }});
@@ -74,12 +82,18 @@ std::vector<uint8_t> Chain() {
   const int fw = b.AddConstant<int8_t>({2, 4}, kI8, Ramp(8), {0.02f}, {0});
   const int fb = b.AddConstant<int32_t>({2}, kI32, Bias(2), {0.001f}, {0});
   const int fc = Act(b, {1, 2}, 0.1f, 0);
-  b.AddOp({vww::kOpFullyConnected, {r, fw, fb}, {fc}, tflite::BuiltinOptions_FullyConnectedOptions,
+  b.AddOp({vww::kOpFullyConnected,
+           {r, fw, fb},
+           {fc},
+           tflite::BuiltinOptions_FullyConnectedOptions,
            [](flatbuffers::FlatBufferBuilder& f) {
              return tflite::CreateFullyConnectedOptions(f).Union();
            }});
   const int out = Act(b, {1, 2}, 1.0f / 256, -128);
-  b.AddOp({vww::kOpSoftmax, {fc}, {out}, tflite::BuiltinOptions_SoftmaxOptions,
+  b.AddOp({vww::kOpSoftmax,
+           {fc},
+           {out},
+           tflite::BuiltinOptions_SoftmaxOptions,
            [](flatbuffers::FlatBufferBuilder& f) {
              return tflite::CreateSoftmaxOptions(f, 1.0f).Union();
            }});
@@ -92,11 +106,19 @@ std::vector<uint8_t> Binary(int opcode) {
   const int y = Act(b, {1, 1, 1, 3}, 0.03f, 4);  // broadcast
   const int out = Act(b, {1, 2, 2, 3}, 0.1f, 2);
   if (opcode == vww::kOpAdd)
-    b.AddOp({opcode, {x, y}, {out}, tflite::BuiltinOptions_AddOptions,
-             [](flatbuffers::FlatBufferBuilder& f) { return tflite::CreateAddOptions(f).Union(); }});
+    b.AddOp(
+        {opcode,
+         {x, y},
+         {out},
+         tflite::BuiltinOptions_AddOptions,
+         [](flatbuffers::FlatBufferBuilder& f) { return tflite::CreateAddOptions(f).Union(); }});
   else
-    b.AddOp({opcode, {x, y}, {out}, tflite::BuiltinOptions_MulOptions,
-             [](flatbuffers::FlatBufferBuilder& f) { return tflite::CreateMulOptions(f).Union(); }});
+    b.AddOp(
+        {opcode,
+         {x, y},
+         {out},
+         tflite::BuiltinOptions_MulOptions,
+         [](flatbuffers::FlatBufferBuilder& f) { return tflite::CreateMulOptions(f).Union(); }});
   return b.Build({x, y}, {out});
 }
 
@@ -104,7 +126,10 @@ std::vector<uint8_t> MaxPool() {
   ModelBuilder b;
   const int in = Act(b, {1, 5, 5, 2});
   const int out = Act(b, {1, 3, 3, 2});
-  b.AddOp({vww::kOpMaxPool2D, {in}, {out}, tflite::BuiltinOptions_Pool2DOptions,
+  b.AddOp({vww::kOpMaxPool2D,
+           {in},
+           {out},
+           tflite::BuiltinOptions_Pool2DOptions,
            [](flatbuffers::FlatBufferBuilder& f) {
              return tflite::CreatePool2DOptions(f, 0, 2, 2, 2, 2).Union();
            }});
@@ -116,7 +141,10 @@ std::vector<uint8_t> Concat() {
   const int x = Act(b, {1, 2, 2, 1});
   const int y = Act(b, {1, 2, 2, 2});
   const int out = Act(b, {1, 2, 2, 3});
-  b.AddOp({vww::kOpConcatenation, {x, y}, {out}, tflite::BuiltinOptions_ConcatenationOptions,
+  b.AddOp({vww::kOpConcatenation,
+           {x, y},
+           {out},
+           tflite::BuiltinOptions_ConcatenationOptions,
            [](flatbuffers::FlatBufferBuilder& f) {
              return tflite::CreateConcatenationOptions(f, 3).Union();
            }});
@@ -126,7 +154,8 @@ std::vector<uint8_t> Concat() {
 std::vector<uint8_t> PadTransposeMean() {
   ModelBuilder b;
   const int in = Act(b, {1, 2, 3, 2});
-  const int pads = b.AddConstant<int32_t>({4, 2}, kI32, std::vector<int32_t>{0, 0, 1, 1, 0, 2, 0, 0});
+  const int pads =
+      b.AddConstant<int32_t>({4, 2}, kI32, std::vector<int32_t>{0, 0, 1, 1, 0, 2, 0, 0});
   const int padded = Act(b, {1, 4, 5, 2});
   b.AddOp({vww::kOpPad, {in, pads}, {padded}});
   const int perm = b.AddConstant<int32_t>({4}, kI32, std::vector<int32_t>{0, 3, 1, 2});
@@ -134,7 +163,10 @@ std::vector<uint8_t> PadTransposeMean() {
   b.AddOp({vww::kOpTranspose, {padded, perm}, {t}});
   const int axes = b.AddConstant<int32_t>({2}, kI32, std::vector<int32_t>{2, 3});
   const int out = Act(b, {1, 2, 1, 1});
-  b.AddOp({vww::kOpMean, {t, axes}, {out}, tflite::BuiltinOptions_ReducerOptions,
+  b.AddOp({vww::kOpMean,
+           {t, axes},
+           {out},
+           tflite::BuiltinOptions_ReducerOptions,
            [](flatbuffers::FlatBufferBuilder& f) {
              return tflite::CreateReducerOptions(f, true).Union();
            }});
@@ -161,7 +193,8 @@ void WriteImage(const std::string& path, uint8_t variant, const std::string& ext
   if (keep) bytes.resize(std::min(keep, bytes.size()));  // a truncated file
   std::ofstream out(path, std::ios::binary);
   out.put(static_cast<char>(variant));
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   std::printf("%s: %zu bytes\n", path.c_str(), bytes.size() + 1);
 }
 
@@ -188,7 +221,8 @@ void WriteImageSeeds(const std::string& dir) {
 void WriteRegressions(const std::string& dir) {
   auto write = [&](const std::string& name, const std::vector<uint8_t>& bytes) {
     std::ofstream(dir + "/" + name, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
     std::printf("%s/%s: %zu bytes\n", dir.c_str(), name.c_str(), bytes.size());
   };
   {
@@ -229,7 +263,8 @@ int main(int argc, char** argv) {
   int bad = 0;
   for (const auto& [name, bytes] : seeds) {
     std::ofstream(std::string(argv[1]) + "/" + name, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
     // A seed that does not load still seeds the structure, but say so.
     try {
       auto model = vww::Model::FromBytes(bytes, name);

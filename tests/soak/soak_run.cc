@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
       break;
     }
   }
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string stderr_text = ReadText(err);
   Check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
         "vww run exited with 0 (status " + std::to_string(status) + ")");
@@ -168,8 +169,8 @@ int main(int argc, char** argv) {
   Check(rows + last_dropped == last_index + 1,
         "processed + dropped == frames read (" + std::to_string(rows) + " + " +
             std::to_string(last_dropped) + " == " + std::to_string(last_index + 1) + ")");
-  Check(max_gap <= 1000.0, "no stall: largest gap between frames " + std::to_string(max_gap) +
-                               " ms <= 1000 ms");
+  Check(max_gap <= 1000.0,
+        "no stall: largest gap between frames " + std::to_string(max_gap) + " ms <= 1000 ms");
   long summary_frames = -1, summary_dropped = -1;
   const size_t at = stderr_text.find("summary: ");
   if (at != std::string::npos)
