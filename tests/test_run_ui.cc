@@ -210,7 +210,7 @@ TEST(RunWindow, XvfbKeysAct) {
       << "for k in s plus c m h space; do xdotool key $k; sleep 0.3; done\n"
       // Paused: the window still answers; quit from the pause.
       << "xdotool key q\n"
-      << "i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done\n"
+      << "i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n"
       << "kill -9 $pid 2>/dev/null && exit 4\n"
       << "wait $pid; echo $? >vww_rc.txt\n";
   const std::string cmd = "timeout 120 xvfb-run -a -s '-screen 0 1280x720x24' sh '" +
