@@ -164,7 +164,15 @@ void Model::Parse() {
         if (!(s > 0.0f) || !std::isfinite(s)) Bad(n, where + " has an invalid scale");
         int64_t zp = 0;
         if (zps && zps->size() > 0) zp = zps->Get(zps->size() == 1 ? 0 : static_cast<flatbuffers::uoffset_t>(c));
-        if (zp < INT32_MIN || zp > INT32_MAX) Bad(n, where + " has an invalid zero point");
+        // A zero point outside the type's range is meaningless, and the
+        // kernels' offset arithmetic relies on it (the fuzzer found an ADD
+        // overflow with one).
+        int64_t zp_min = INT32_MIN, zp_max = INT32_MAX;
+        if (t.type == DType::kInt8) zp_min = -128, zp_max = 127;
+        if (t.type == DType::kUInt8) zp_min = 0, zp_max = 255;
+        if (t.type == DType::kInt16) zp_min = -32768, zp_max = 32767;
+        if (zp < zp_min || zp > zp_max)
+          Bad(n, where + " has zero point " + std::to_string(zp) + " outside its type's range");
         t.channel_scales.push_back(s);
         t.channel_zero_points.push_back(static_cast<int32_t>(zp));
       }
