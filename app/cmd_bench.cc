@@ -76,10 +76,11 @@ int64_t OpMacs(const Node& node) {
   }
 }
 
-// A deterministic 640x480 BGR test frame: smooth gradients plus noise, so
-// the resize does real work (no flat regions) and runs repeat exactly.
-cv::Mat MakeFrame() {
-  cv::Mat frame(480, 640, CV_8UC3);
+// A deterministic BGR test frame (640x480 unless --size): smooth gradients
+// plus noise, so the resize does real work (no flat regions) and runs repeat
+// exactly.
+cv::Mat MakeFrame(int width = 640, int height = 480) {
+  cv::Mat frame(height, width, CV_8UC3);
   std::mt19937 rng(42);
   for (int y = 0; y < frame.rows; ++y) {
     auto* row = frame.ptr<uint8_t>(y);
@@ -296,16 +297,80 @@ std::string Json(const BackendResult& r, const DspResult& dsp, int64_t model_mac
   return j + "}";
 }
 
+// The whole per-frame path of the tiled search (Classifier::Classify: every
+// tile's DSP, every tile's inference, the combination), timed per frame.
+struct TiledFrameTiming {
+  std::string backend;
+  int width = 0, height = 0, tiles = 0, threads = 1, runs = 0;
+  Stats dsp, classification, total;
+  float score = 0;  // the combined person score of the test frame
+};
+
+TiledFrameTiming TimeFrames(ClassifierOptions options, int width, int height, int runs,
+                            int warmup) {
+  TiledFrameTiming r;
+  r.backend = BackendName(options.backend);
+  Classifier classifier(options);
+  const cv::Mat frame = MakeFrame(width, height);
+  for (int i = 0; i < 1 + warmup; ++i) classifier.Classify(frame);  // the first one allocates
+  std::vector<double> dsp, classification, total;
+  for (int i = 0; i < runs; ++i) {
+    const Classification& c = classifier.Classify(frame);
+    dsp.push_back(c.dsp_ms);
+    classification.push_back(c.classification_ms);
+    total.push_back(c.dsp_ms + c.classification_ms);
+    if (classifier.person_index() >= 0) r.score = c.scores[classifier.person_index()];
+  }
+  r.width = width;
+  r.height = height;
+  r.tiles =
+      classifier.tiles().single() ? 1 : static_cast<int>(classifier.tile_layout().tiles.size());
+  r.threads = classifier.threads();
+  r.runs = runs;
+  r.dsp = Summarize(std::move(dsp));
+  r.classification = Summarize(std::move(classification));
+  r.total = Summarize(std::move(total));
+  return r;
+}
+
+void PrintFrames(const TiledFrameTiming& r, const std::string& spec) {
+  std::printf("frames %dx%d BGR, tiles %s (%d per frame), backend %s, %d thread%s, %d runs:\n",
+              r.width, r.height, spec.c_str(), r.tiles, r.backend.c_str(), r.threads,
+              r.threads == 1 ? "" : "s", r.runs);
+  std::printf("  dsp             median %.4f ms (min %.4f, p99 %.4f)\n", r.dsp.median, r.dsp.min,
+              r.dsp.p99);
+  std::printf("  classification  median %.4f ms (min %.4f, p99 %.4f), %.4f ms per tile\n",
+              r.classification.median, r.classification.min, r.classification.p99,
+              r.classification.median / std::max(r.tiles, 1));
+  std::printf("  dsp + classification  median %.4f ms (min %.4f, p99 %.4f), %.0f frames/s\n",
+              r.total.median, r.total.min, r.total.p99,
+              r.total.median > 0 ? 1000.0 / r.total.median : 0.0);
+}
+
+std::string JsonFrames(const TiledFrameTiming& r, const std::string& spec) {
+  return "{\"frames\":\"" + std::to_string(r.width) + "x" + std::to_string(r.height) +
+         "\",\"tiles_spec\":" + JsonString(spec) + ",\"tiles\":" + std::to_string(r.tiles) +
+         ",\"backend\":" + JsonString(r.backend) + ",\"threads\":" + std::to_string(r.threads) +
+         ",\"runs\":" + std::to_string(r.runs) + ",\"dsp_median_ms\":" + JsonNumber(r.dsp.median) +
+         ",\"classification_median_ms\":" + JsonNumber(r.classification.median) +
+         ",\"total_median_ms\":" + JsonNumber(r.total.median) +
+         ",\"total_p99_ms\":" + JsonNumber(r.total.p99) + ",\"person\":" + JsonNumber(r.score) +
+         "}";
+}
+
 }  // namespace
 
 int CmdBench(int argc, char** argv) {
   std::string model_path, backend = "fast", isa;
-  int runs = 1000, warmup = 100;
+  std::string tiles, size = "640x480";
+  int runs = 1000, warmup = 100, threads = 0;
   bool profile = false, json = false;
   cli::ArgParser p("vww bench [options]",
                    "Time the model on one thread: load and plan time, first inference, then\n"
                    "min/median/mean/p90/p99/max over --runs inferences, inferences/s and arena\n"
-                   "bytes; also the DSP stage (a 640x480 BGR frame -> the model input).");
+                   "bytes; also the DSP stage (a 640x480 BGR frame -> the model input).\n"
+                   "With --tiles: the whole per-frame path of the tiled search instead (DSP of\n"
+                   "every tile, every tile's inference on --threads threads), per frame.");
   p.Option("--model", &model_path, "model file (.tflite); default: the bundled person detector");
   p.Option("--backend", &backend, "fast | reference | all (both, and their ratio); default fast");
   p.Option("--runs", &runs, "timed inferences per backend (default 1000)");
@@ -313,6 +378,11 @@ int CmdBench(int argc, char** argv) {
   p.Option("--isa", &isa, "portable | avx2 | avx512vnni: cap the fast kernels' instruction set");
   p.Flag("--profile", &profile, "per-operator table: MACs, median us, GMAC/s, share of total");
   p.Flag("--json", &json, "one JSON object per backend, one per line");
+  p.Option("--tiles", &tiles,
+           "time frames with this tiled search (1, auto, CxR@S...; see vww run)");
+  p.Option("--threads", &threads,
+           "with --tiles: threads sharing a frame's tiles (0 = auto: the cores, at most 2)");
+  p.Option("--size", &size, "with --tiles: the test frame's size WxH (default 640x480)");
   int code = 0;
   if (!p.Parse(argc, argv, 2, &code)) return code;
   if (runs < 1 || runs > 10000000) throw Error("--runs must be between 1 and 10000000");
@@ -327,6 +397,27 @@ int CmdBench(int argc, char** argv) {
   }
   if (!isa.empty()) fast::SetIsaOverride(fast::ParseIsa(isa.c_str()));
   if (model_path.empty()) model_path = DefaultModelPath();
+
+  if (!tiles.empty()) {
+    ClassifierOptions options;
+    int width = 0, height = 0;
+    char x = 0, extra = 0;
+    if (std::sscanf(size.c_str(), "%d%c%d%c", &width, &x, &height, &extra) != 3 ||
+        (x != 'x' && x != 'X') || width < 1 || height < 1 || width > 8192 || height > 8192)
+      throw Error("invalid --size '" + size + "' (want WxH, e.g. 640x480)");
+    options.model_path = model_path;
+    options.tiles = ParseTileSpec(tiles);
+    options.threads = threads;
+    for (Backend b : backends) {
+      options.backend = b;
+      const TiledFrameTiming r = TimeFrames(options, width, height, runs, warmup);
+      if (json)
+        std::printf("%s\n", JsonFrames(r, options.tiles.str()).c_str());
+      else
+        PrintFrames(r, options.tiles.str());
+    }
+    return 0;
+  }
 
   // The DSP output of the test frame is every backend's input.
   auto model = Model::FromFile(model_path);

@@ -10,6 +10,7 @@ namespace vww {
 int CmdClassify(int argc, char** argv) {
   std::string model, labels, backend = "fast", crop = "fit-shortest", mean, stddev, tiles = "1";
   bool json = false;
+  int threads = 0;
   std::vector<std::string> images;
   cli::ArgParser p("vww classify [options] IMAGE...",
                    "Classify image files (PNG, JPG, BMP, PGM, ...) with the same DSP as the live\n"
@@ -21,6 +22,8 @@ int CmdClassify(int argc, char** argv) {
   p.Option("--tiles", &tiles,
            "1 (the crop only, default) | auto | CxR[@S][+...][:RULE[:BIAS]]: also search "
            "overlapping tiles and combine their person scores; prints the winning tile");
+  p.Option("--threads", &threads,
+           "threads sharing an image's tiles (0 = auto: the cores, at most 2; default 0)");
   p.Option("--mean", &mean, "per-channel mean of 0..1 pixels, e.g. 0.485,0.456,0.406");
   p.Option("--std", &stddev, "per-channel std of 0..1 pixels, e.g. 0.229,0.224,0.225");
   p.Flag("--json", &json, "one JSON object per image per line");
@@ -45,6 +48,11 @@ int CmdClassify(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
   }
+  if (threads < 0 || threads > kMaxThreads) {
+    std::fprintf(stderr, "error: --threads must be between 0 (auto) and %d\n", kMaxThreads);
+    return 2;
+  }
+  options.threads = threads;
   Classifier classifier(options);
   const bool tiled = !options.tiles.single();
 

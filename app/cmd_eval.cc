@@ -264,6 +264,7 @@ int CmdEval(int argc, char** argv) {
   std::vector<std::string> models, where;
   std::string labels, backend = "fast", crop = "fit-shortest", tiles = "1", mean, stddev, report;
   double threshold = 0.6;
+  int threads = 0;
   bool json = false;
   cli::ArgParser p("vww eval [options] DIR|FILE.csv",
                    "Accuracy, balanced accuracy, per-class precision / recall / F1, the confusion\n"
@@ -276,6 +277,7 @@ int CmdEval(int argc, char** argv) {
   p.Option("--backend", &backend, "fast | reference (default fast)");
   p.Option("--crop", &crop, "fit-shortest | fit-longest | squash (default fit-shortest)");
   p.Option("--tiles", &tiles, "1 (default) | auto | CxR[@S][...]: tiled search, see vww run");
+  p.Option("--threads", &threads, "threads sharing an image's tiles (0 = auto, default)");
   p.Option("--threshold", &threshold, "top score below this counts as uncertain (default 0.6)");
   p.Option("--mean", &mean, "per-channel mean of 0..1 pixels, e.g. 0.485,0.456,0.406");
   p.Option("--std", &stddev, "per-channel std of 0..1 pixels, e.g. 0.229,0.224,0.225");
@@ -295,6 +297,7 @@ int CmdEval(int argc, char** argv) {
   options.backend = ParseBackend(backend);
   options.crop = ParseCropMode(crop);
   options.tiles = ParseTileSpec(tiles);
+  options.threads = threads;
   if (!mean.empty()) options.mean = ParseFloatList(mean, "--mean");
   if (!stddev.empty()) options.std = ParseFloatList(stddev, "--std");
 

@@ -112,7 +112,7 @@ int Run(int argc, char** argv) {
   TileSpec tile_spec;
   std::string on_wake, on_sleep, log_path, events_path;
   DecisionOptions decision;
-  int print_every = 1, frames = 0;
+  int print_every = 1, frames = 0, threads = 0;
   double duration = 0, hook_timeout = 10.0;
   bool quiet = false, headless = false, reconnect = false;
   RunViewOptions view;  // window, recording, screenshot
@@ -140,6 +140,8 @@ int Run(int argc, char** argv) {
   p.Option("--tiles", &tiles,
            "1 (the crop only, default) | auto | CxR[@S][+...][:RULE[:BIAS]]: also search "
            "overlapping tiles covering the frame and combine their person scores (see README)");
+  p.Option("--threads", &threads,
+           "threads sharing a frame's tiles (0 = auto: the cores, at most 2; default 0)");
   p.Option("--threshold", &decision.threshold,
            "top score below this is reported as \"uncertain\" (default 0.6)");
   p.Option("--smooth", &decision.smooth, "moving average of the person score, frames (default 5)");
@@ -194,6 +196,8 @@ int Run(int argc, char** argv) {
     if (src.fps < 0) throw UsageError("--fps must be >= 0");
     if (print_every < 0) throw UsageError("--print-every must be >= 0");
     if (frames < 0) throw UsageError("--frames must be >= 0");
+    if (threads < 0 || threads > kMaxThreads)
+      throw UsageError("--threads must be between 0 (auto) and " + std::to_string(kMaxThreads));
     if (duration < 0) throw UsageError("--duration must be >= 0");
     if (!(src.stall_timeout_s > 0)) throw UsageError("--stall-timeout must be > 0");
     if (!(hook_timeout > 0)) throw UsageError("--hook-timeout must be > 0");
@@ -227,6 +231,7 @@ int Run(int argc, char** argv) {
   copts.backend = ParseBackend(backend);
   copts.crop = ParseCropMode(crop);
   copts.tiles = tile_spec;
+  copts.threads = threads;
   if (!mean.empty()) copts.mean = ParseFloatList(mean, "--mean");
   if (!stddev.empty()) copts.std = ParseFloatList(stddev, "--std");
   // The model first: a bad model is reported before a camera is opened.
@@ -319,8 +324,11 @@ int Run(int argc, char** argv) {
   if (events) events->Close();
   PrintSummary(summary, hooks);
   if (!tile_spec.single() && summary.frames > 0)
-    std::fprintf(stderr, "tiles: %s, %zu per frame (dsp and classification above: all tiles)\n",
-                 tile_spec.str().c_str(), session.classifier().tile_layout().tiles.size());
+    std::fprintf(stderr,
+                 "tiles: %s, %zu per frame on %d thread%s (dsp and classification above: all "
+                 "tiles)\n",
+                 tile_spec.str().c_str(), session.classifier().tile_layout().tiles.size(),
+                 session.classifier().threads(), session.classifier().threads() == 1 ? "" : "s");
   if (failure.empty()) run_view.HoldScreenshot(&g_stop);
   if (!failure.empty()) {
     std::fprintf(stderr, "error: %s\n", failure.c_str());

@@ -95,10 +95,20 @@ Classifier::Classifier(const ClassifierOptions& options)
   tile_dsp_ = std::make_unique<TileDsp>(&dsp_, tiles_);
   if (!tiles_.single() && person_index_ < 0)
     throw Error("--tiles " + tiles_.str() + " needs a model with a class named \"person\"");
+
+  if (options.threads < 0 || options.threads > kMaxThreads)
+    throw Error("--threads must be between 0 (auto) and " + std::to_string(kMaxThreads));
+  const int threads = options.threads == 0 ? AutoWorkerCount(kMaxAutoThreads) : options.threads;
+  if (!tiles_.single() && threads > 1) {
+    for (int w = 1; w < threads; ++w)
+      worker_interpreters_.push_back(std::make_unique<Interpreter>(*model_, options.backend));
+    pool_ = std::make_unique<WorkerPool>(threads);
+  }
 }
 
-void Classifier::ReadOutput(float* scores, int32_t* scores_q) const {
-  const Tensor& out = interpreter_->output();
+void Classifier::ReadOutput(const Interpreter& interpreter, float* scores,
+                            int32_t* scores_q) const {
+  const Tensor& out = interpreter.output();
   const int n = static_cast<int>(result_.scores.size());
   for (int i = 0; i < n; ++i) {
     switch (out.type) {
@@ -126,7 +136,7 @@ const Classification& Classifier::Classify(const cv::Mat& frame) {
   interpreter_->Invoke();
   const auto t2 = Clock::now();
 
-  ReadOutput(result_.scores.data(), result_.scores_q.data());
+  ReadOutput(*interpreter_, result_.scores.data(), result_.scores_q.data());
   result_.top = static_cast<int>(std::max_element(result_.scores.begin(), result_.scores.end()) -
                                  result_.scores.begin());
   result_.dsp_ms = Ms(t1 - t0);
@@ -142,7 +152,7 @@ const Classification& Classifier::ClassifyTiles(const cv::Mat& frame) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   const int layout_version = tile_dsp_->layout_version();
-  tile_dsp_->Run(frame);
+  tile_dsp_->Run(frame, pool_.get());
   const auto t1 = Clock::now();
   const int tiles = tile_dsp_->tile_count();
   const size_t classes = result_.scores.size();
@@ -154,15 +164,13 @@ const Classification& Classifier::ClassifyTiles(const cv::Mat& frame) {
     result_.tile_scores.assign(tiles, 0.0f);
   }
 
-  // One interpreter for every tile: set the input, invoke, read the output.
-  Tensor& input = interpreter_->input();
-  const size_t bytes = tile_dsp_->spec().bytes();
-  for (int t = 0; t < tiles; ++t) {
-    std::memcpy(input.data, tile_dsp_->input(t), bytes);
-    interpreter_->Invoke();
-    ReadOutput(&all_scores_[t * classes], &all_q_[t * classes]);
-    result_.tile_scores[t] = all_scores_[t * classes + person_index_];
-  }
+  // Tiles are independent inferences: each worker sets its interpreter's
+  // input, invokes and reads the output into the tile's slot. Which worker
+  // runs a tile does not change its result (same model, same kernels).
+  if (pool_)
+    pool_->ParallelFor(tiles, [this](int worker, int tile) { ClassifyTile(worker, tile); });
+  else
+    for (int t = 0; t < tiles; ++t) ClassifyTile(0, t);
   int winner = 0;
   const double combined = combiner_.Combine(result_.tile_scores, &winner);
   const auto t2 = Clock::now();
@@ -178,6 +186,15 @@ const Classification& Classifier::ClassifyTiles(const cv::Mat& frame) {
   result_.dsp_ms = Ms(t1 - t0);
   result_.classification_ms = Ms(t2 - t1);
   return result_;
+}
+
+void Classifier::ClassifyTile(int worker, int tile) {
+  Interpreter& interpreter = worker == 0 ? *interpreter_ : *worker_interpreters_[worker - 1];
+  const size_t classes = result_.scores.size();
+  std::memcpy(interpreter.input().data, tile_dsp_->input(tile), tile_dsp_->spec().bytes());
+  interpreter.Invoke();
+  ReadOutput(interpreter, &all_scores_[tile * classes], &all_q_[tile * classes]);
+  result_.tile_scores[tile] = all_scores_[tile * classes + person_index_];
 }
 
 void Classifier::SetPersonScore(float p) {

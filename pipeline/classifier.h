@@ -10,6 +10,7 @@
 #include "model/model.h"
 #include "pipeline/dsp.h"
 #include "pipeline/tiles.h"
+#include "pipeline/worker_pool.h"
 
 namespace vww {
 
@@ -20,7 +21,13 @@ struct ClassifierOptions {
   CropMode crop = CropMode::kFitShortest;
   std::vector<float> mean, std;  // optional per-channel normalisation (see InputSpec)
   TileSpec tiles;                // default: the single crop (see pipeline/tiles.h)
+  // Threads that share a frame's tiles, each with its own interpreter
+  // (0: auto, the cores, at most kMaxAutoThreads). A single crop is one
+  // inference and always runs on the calling thread.
+  int threads = 0;
 };
+constexpr int kMaxAutoThreads = 2;
+constexpr int kMaxThreads = 16;
 
 struct Classification {
   std::vector<float> scores;                 // probabilities (or dequantized outputs)
@@ -52,6 +59,8 @@ class Classifier {
   // the next Classify().
   const cv::Mat& model_image() const { return tiles_.single() ? dsp_.model_image() : model_view_; }
   const TileSpec& tiles() const { return tiles_; }
+  // Threads classifying the tiles of a frame (1 with a single crop).
+  int threads() const { return pool_ ? pool_->size() : 1; }
   // The current tile layout (after the first frame; tiles[0] is the crop).
   const TileLayout& tile_layout() const { return tile_dsp_->layout(); }
 
@@ -74,11 +83,16 @@ class Classifier {
   TileSpec tiles_;
   std::unique_ptr<TileDsp> tile_dsp_;
   TileCombiner combiner_;
+  std::unique_ptr<WorkerPool> pool_;  // null: tiles run on the calling thread
+  // Interpreters of workers 1.. (worker 0 uses interpreter_): the model is
+  // shared, each has its own arena and packed weights.
+  std::vector<std::unique_ptr<Interpreter>> worker_interpreters_;
   std::vector<float> all_scores_;  // tile-major, classes per tile
   std::vector<int32_t> all_q_;
   cv::Mat model_view_;
   const Classification& ClassifyTiles(const cv::Mat& frame);
-  void ReadOutput(float* scores, int32_t* scores_q) const;
+  void ClassifyTile(int worker, int tile);
+  void ReadOutput(const Interpreter& interpreter, float* scores, int32_t* scores_q) const;
   void SetPersonScore(float p);
 };
 

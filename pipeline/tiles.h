@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "pipeline/dsp.h"
+#include "pipeline/worker_pool.h"
 
 namespace vww {
 
@@ -107,8 +108,10 @@ class TileDsp {
   TileDsp(Dsp* full_view, const TileSpec& tiles);
 
   // Resizes the frame once per level and writes every tile's model input
-  // into inputs() (tile i at i * spec().bytes()). frame: 8-bit BGR, BGRA or gray.
-  void Run(const cv::Mat& frame);
+  // into inputs() (tile i at i * spec().bytes()). frame: 8-bit BGR, BGRA or
+  // gray. With a pool of two or more workers the full view and the levels
+  // are made at the same time (they share only the frame).
+  void Run(const cv::Mat& frame, WorkerPool* pool = nullptr);
 
   const TileLayout& layout() const { return layout_; }
   // Changes whenever the layout is recomputed (new frame size or crop mode).
@@ -122,6 +125,8 @@ class TileDsp {
   const TileSpec& tiles() const { return tiles_; }
 
  private:
+  void RunLevels(const cv::Mat& frame);  // every tile but the full view
+
   Dsp* full_;
   CropMode layout_crop_ = CropMode::kFitShortest;
   TileSpec tiles_;
@@ -129,6 +134,7 @@ class TileDsp {
   int layout_version_ = 0;
   std::vector<cv::Mat> resized_, coloured_;  // per level
   cv::Mat bgr_;  // the frame in the model's colour (gray) or BGR from BGRA
+  AreaResizer resize_;
   std::vector<uint8_t> inputs_;
 };
 

@@ -395,9 +395,38 @@ TEST(BenchCli, TextReportsBothBackendsTheRatioAndTheProfile) {
     EXPECT_NE(out.find(s), std::string::npos) << s << " in\n" << out;
 }
 
+TEST(BenchCli, TilesTimeWholeFramesPerBackend) {
+  std::string out, err;
+  ASSERT_EQ(
+      RunVww("bench --tiles auto --threads 2 --backend all --runs 3 --warmup 1 --json", &out, &err),
+      0)
+      << err;
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
+    lines.push_back(out.substr(start, nl - start));
+  ASSERT_EQ(lines.size(), 2u) << out;
+  EXPECT_NE(lines[0].find("\"backend\":\"fast\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("\"backend\":\"reference\""), std::string::npos) << lines[1];
+  for (const std::string& l : lines)
+    for (const char* key : {"\"frames\":\"640x480\"", "\"tiles_spec\":\"4x4@0.4:neighbour:1\"",
+                            "\"tiles\":17", "\"threads\":2", "\"runs\":3", "\"dsp_median_ms\":",
+                            "\"classification_median_ms\":", "\"total_median_ms\":"})
+      EXPECT_NE(l.find(key), std::string::npos) << key << " in " << l;
+  // Both backends saw the same frame and tiles: the same combined score.
+  const auto person = [](const std::string& l) { return l.substr(l.find("\"person\":")); };
+  EXPECT_EQ(person(lines[0]), person(lines[1]));
+
+  ASSERT_EQ(RunVww("bench --tiles 1 --size 1280x720 --runs 2 --warmup 0", &out, &err), 0) << err;
+  for (const char* s : {"frames 1280x720 BGR, tiles 1 (1 per frame), backend fast, 1 thread",
+                        "dsp ", "classification ", "dsp + classification "})
+    EXPECT_NE(out.find(s), std::string::npos) << s << " in\n" << out;
+}
+
 TEST(BenchCli, BadOptionsAreOneLineErrors) {
   for (const char* args : {"bench --backend turbo", "bench --runs 0", "bench --isa sse9",
-                           "bench --model /nonexistent/model.tflite"}) {
+                           "bench --model /nonexistent/model.tflite", "bench --tiles 0x0",
+                           "bench --tiles auto --size 640", "bench --tiles auto --threads 99"}) {
     std::string out, err;
     EXPECT_NE(RunVww(args, &out, &err), 0) << args;
     EXPECT_EQ(err.rfind("error: ", 0), 0u) << args << ": " << err;

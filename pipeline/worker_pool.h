@@ -1,0 +1,68 @@
+// pipeline/worker_pool: a fixed set of threads that share out the iterations
+// of one loop, for the tiled search (every tile of a frame is an independent
+// inference). Created once; ParallelFor does not allocate, so it may run on
+// the hot path.
+//
+// Worker 0 is the calling thread; workers 1..size()-1 are owned threads that
+// sleep between loops. Iterations are claimed one at a time from a shared
+// counter, so a slow worker (the other core busy decoding video) simply
+// takes fewer of them; which worker runs which iteration varies, so the work
+// must not depend on it beyond using per-worker resources.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace vww {
+
+class WorkerPool {
+ public:
+  explicit WorkerPool(int workers);  // >= 1; 1 means no threads at all
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  int size() const { return static_cast<int>(threads_.size()) + 1; }
+
+  // Calls fn(worker, i) once for every i in [0, count) and returns when all
+  // calls have returned. If calls throw, the first exception is rethrown
+  // here, on the calling thread, once the others are done (iterations not
+  // yet started then are skipped). One loop at a time (not reentrant, not
+  // for concurrent callers).
+  template <typename Fn>
+  void ParallelFor(int count, Fn&& fn) {
+    using F = std::remove_reference_t<Fn>;
+    Run(
+        count, [](void* f, int worker, int i) { (*static_cast<F*>(f))(worker, i); },
+        static_cast<void*>(&fn));
+  }
+
+ private:
+  using Task = void (*)(void* context, int worker, int index);
+  void Run(int count, Task task, void* context);
+  void Work(int worker);
+  void Loop(int worker);
+
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable start_, done_;
+  unsigned generation_ = 0;  // bumped per loop; helpers wait for a change
+  bool stop_ = false;
+  int busy_ = 0;  // helpers still in the current loop
+  Task task_ = nullptr;
+  void* context_ = nullptr;
+  int count_ = 0;
+  std::atomic<int> next_{0};
+  std::atomic<bool> failed_{false};
+  std::exception_ptr error_;  // the first exception of the current loop (under mutex_)
+};
+
+// The number of workers `--threads 0` (auto) means: the machine's cores, at
+// most `cap`.
+int AutoWorkerCount(int cap);
+
+}  // namespace vww
