@@ -108,10 +108,25 @@ struct DepthwiseRowArgs {
   const uint8_t* quad_index;   // [64]: byte 4l + tx = lane l's tap tx offset from the chunk's input
   const int8_t* quad_weights;  // [kh][patterns][16][4]
   const int32_t* quad_bias;    // [patterns][16]
+
+  // The AVX-512 VBMI column form (3x3, in_c a multiple of 16, stride_w 1 or
+  // 2, no dilation): the kernel copies the input itself, block-major and
+  // column-major (scratch byte ((block * padded_w + px) * padded_h + py) * 16
+  // + c holds u8 = v + 128 for the value v of channel block * 16 + c at padded
+  // pixel (py, px)), so the 3 rows of a column are 48 contiguous bytes. One 64-byte load and one
+  // vpermb make each lane's quad of vertical taps, shared by every output pixel that reads the
+  // column; one vpdpbusd per filter column then does 3 taps. quad_index is the vpermb index,
+  // quad_weights [blocks][3 columns][16][4] (row taps, zero last), quad_bias [blocks][16] absorbs
+  // -128 * sum(w).
+  bool columns;
 };
 
+// The padded copy of one batch (see FillPadded in depthwise.cc) with 64-byte
+// vectors; the byte loop of the portable copy is a visible share of the quad
+// forms' time.
+void FillPaddedAvx512(const DepthwiseRowArgs& a, const int8_t* input);
 void DepthwiseRowsAvx512(const DepthwiseRowArgs& a);
-void DepthwiseRowsVbmi(const DepthwiseRowArgs& a);  // a.quads set
+void DepthwiseRowsVbmi(const DepthwiseRowArgs& a);  // a.quads or a.columns set
 void DepthwiseRowsAvx2(const DepthwiseRowArgs& a);
 
 }  // namespace vww::fast

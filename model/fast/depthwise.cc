@@ -79,7 +79,13 @@ void EvalRows(const Node& node) {
   const long in_size = static_cast<long>(a.in_h) * a.in_w * a.in_c;
   const long out_size = static_cast<long>(a.out_h) * a.row_elements;
   for (int b = 0; b < a.batches; ++b) {
-    FillPadded(a, input + b * in_size);
+    // The column form lays out its own copy.
+    if (a.columns)
+      a.input = input + b * in_size;
+    else if (a.lanes == 16)
+      FillPaddedAvx512(a, input + b * in_size);
+    else
+      FillPadded(a, input + b * in_size);
     a.output = output + b * out_size;
     d.row_kernel(a);
   }
@@ -118,6 +124,40 @@ void CallAvx2(const DepthwiseArgs& a, const int8_t*) { DepthwiseAvx2(a); }
 #endif
 
 #if defined(VWW_FAST_X86)
+// The column form (DepthwiseRowArgs::columns) for the 3x3 layers with whole
+// 16-channel blocks: 3 taps per vpdpbusd where the pixel groups of the
+// AVX-512 row kernel need one vpdpwssd per tap.
+bool PrepareColumns(DepthwiseData& d, const int8_t* filter) {
+  DepthwiseRowArgs& r = d.rows;
+  if (!ActiveVbmi() || r.broadcast_input || r.in_c % 16 != 0 || r.kh != 3 || r.kw != 3 ||
+      r.dilation_h != 1 || r.dilation_w != 1 || (r.stride_w != 1 && r.stride_w != 2))
+    return false;
+  d.quad_index.assign(64, 0);
+  for (int c = 0; c < 16; ++c)
+    for (int ty = 0; ty < 4; ++ty) d.quad_index[4 * c + ty] = 16 * std::min(ty, 2) + c;
+  const int blocks = r.in_c / 16;
+  d.quad_weights.assign(static_cast<size_t>(blocks) * 3 * 64, 0);
+  d.quad_bias.assign(r.in_c, 0);
+  for (int c = 0; c < r.in_c; ++c) {
+    const int b = c / 16, lane = c % 16;
+    int32_t sum = 0;
+    for (int ty = 0; ty < 3; ++ty)
+      for (int tx = 0; tx < 3; ++tx) {
+        const int8_t w = filter[(ty * 3 + tx) * r.out_c + c];
+        d.quad_weights[(static_cast<size_t>(b) * 3 + tx) * 64 + 4 * lane + ty] = w;
+        sum += w;
+      }
+    // Pattern b is block b (patterns = in_c / 16), so row_bias[c] is channel c's.
+    d.quad_bias[c] = d.row_bias[c] - 128 * sum;
+  }
+  r.columns = true;
+  r.quad_index = d.quad_index.data();
+  r.quad_weights = d.quad_weights.data();
+  r.quad_bias = d.quad_bias.data();
+  d.row_kernel = DepthwiseRowsVbmi;
+  return true;
+}
+
 // Switches the AVX-512 row kernel to a quad form (DepthwiseRowArgs::quads)
 // when a filter row has at most 4 taps and
 //  - one input channel (the stem): every tap of a chunk lies within the 16
@@ -128,6 +168,7 @@ void CallAvx2(const DepthwiseArgs& a, const int8_t*) { DepthwiseAvx2(a); }
 // and for stride 2 (which share converted loads), and wins for 8 channels.
 void PrepareQuads(DepthwiseData& d, const int8_t* filter) {
   DepthwiseRowArgs& r = d.rows;
+  if (PrepareColumns(d, filter)) return;
   if (r.kw > 4) return;
   auto offset = [&](int lane, int tx) {
     return r.broadcast_input ? (lane / r.out_c) * r.stride_w + tx * r.dilation_w

@@ -4,6 +4,8 @@
 // multiplies their low halves by the 16-bit weights (high halves zero), one
 // instruction per tap. Four chunks are in flight at once so the dependent
 // accumulations of one chunk do not serialize on the instruction latency.
+#include <algorithm>
+
 #include "model/fast/args.h"
 #include "model/fast/simd_avx512.h"
 
@@ -152,8 +154,49 @@ inline void StemQuadChunks(const DepthwiseRowArgs& a, const uint8_t* row, long r
   }
 }
 
+// RunStemQuads for a 3-row filter: the weights, the bias and the
+// requantization constants stay in registers and the filter rows are
+// unrolled (the general loop reloads them per chunk).
+template <int kRq>
+void RunStemQuads3(const DepthwiseRowArgs& a) {
+  const long row_bytes = static_cast<long>(a.padded_w) * a.in_c;
+  const long dy = a.dilation_h * row_bytes;
+  const __m512i index = _mm512_loadu_si512(a.quad_index);
+  const __m512i w0 = _mm512_loadu_si512(a.quad_weights);
+  const __m512i w1 = _mm512_loadu_si512(a.quad_weights + 64);
+  const __m512i w2 = _mm512_loadu_si512(a.quad_weights + 128);
+  const __m512i bias = _mm512_loadu_si512(a.quad_bias);
+  const Requant16 q = LoadRequant16(a.rq, 0);
+  auto gather = [&](const uint8_t* p) {
+    return _mm512_shuffle_epi8(
+        _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))), index);
+  };
+  auto chunk = [&](const uint8_t* src) {
+    __m512i acc = DpBusd(bias, gather(src), w0);
+    acc = DpBusd(acc, gather(src + dy), w1);
+    acc = DpBusd(acc, gather(src + 2 * dy), w2);
+    return Requantize16<kRq>(acc, q);
+  };
+  const int full = a.row_elements / 16;  // chunks without a tail
+  for (int oy = 0; oy < a.out_h; ++oy) {
+    const uint8_t* row = a.scratch + oy * a.stride_h * row_bytes;
+    int8_t* out = a.output + static_cast<long>(oy) * a.row_elements;
+    int k = 0;
+    for (; k + 2 <= full; k += 2) {
+      // Two chunks per step: independent chains hide the vpdpbusd latency.
+      const __m512i r0 = chunk(row + a.chunk_input[k]);
+      const __m512i r1 = chunk(row + a.chunk_input[k + 1]);
+      Store16(out + k * 16, r0, 16);
+      Store16(out + k * 16 + 16, r1, 16);
+    }
+    for (; k < a.chunks; ++k)
+      Store16(out + k * 16, chunk(row + a.chunk_input[k]), a.row_elements - k * 16);
+  }
+}
+
 template <int kRq>
 void RunStemQuads(const DepthwiseRowArgs& a) {
+  if (a.kh == 3) return RunStemQuads3<kRq>(a);
   const long row_bytes = static_cast<long>(a.padded_w) * a.in_c;
   const __m512i index = _mm512_loadu_si512(a.quad_index);
   for (int oy = 0; oy < a.out_h; ++oy) {
@@ -201,6 +244,36 @@ void Run(const DepthwiseRowArgs& a) {
 }
 
 }  // namespace
+
+void FillPaddedAvx512(const DepthwiseRowArgs& a, const int8_t* input) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(a.quads ? 0x80 : 0));
+  const __m512i pad = _mm512_xor_si512(_mm512_set1_epi8(a.pad_value), flip);
+  const long c = a.in_c;
+  const long row_bytes = a.padded_w * c;
+  const long left = std::min(a.pad_w, a.padded_w) * c;
+  const long copy = std::max(0, std::min(a.in_w, a.padded_w - a.pad_w)) * c;
+  auto mask = [](long n) { return n >= 64 ? ~0ull : (1ull << n) - 1; };
+  // Stores pad over [begin, end) of a row, 64 bytes at a time.
+  auto fill = [&](uint8_t* row, long begin, long end) {
+    for (long i = begin; i < end; i += 64) _mm512_mask_storeu_epi8(row + i, mask(end - i), pad);
+  };
+  for (int py = 0; py < a.padded_h; ++py) {
+    uint8_t* row = a.scratch + py * row_bytes;
+    const int iy = py - a.pad_h;
+    if (iy < 0 || iy >= a.in_h) {
+      fill(row, 0, row_bytes);
+      continue;
+    }
+    fill(row, 0, left);
+    const int8_t* src = input + iy * a.in_w * c;
+    for (long i = 0; i < copy; i += 64) {
+      const __mmask64 m = mask(copy - i);
+      _mm512_mask_storeu_epi8(row + left + i, m,
+                              _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, src + i), flip));
+    }
+    fill(row, left + copy, row_bytes);
+  }
+}
 
 void DepthwiseRowsAvx512(const DepthwiseRowArgs& a) {
   const bool three = a.kh == 3 && a.kw == 3;
