@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/cli.h"
@@ -306,8 +307,8 @@ struct TiledFrameTiming {
   float score = 0;  // the combined person score of the test frame
 };
 
-TiledFrameTiming TimeFrames(ClassifierOptions options, int width, int height, int runs,
-                            int warmup) {
+TiledFrameTiming TimeFrames(ClassifierOptions options, int width, int height, int runs, int warmup,
+                            double gap_ms) {
   TiledFrameTiming r;
   r.backend = BackendName(options.backend);
   Classifier classifier(options);
@@ -315,6 +316,9 @@ TiledFrameTiming TimeFrames(ClassifierOptions options, int width, int height, in
   for (int i = 0; i < 1 + warmup; ++i) classifier.Classify(frame);  // the first one allocates
   std::vector<double> dsp, classification, total;
   for (int i = 0; i < runs; ++i) {
+    // A camera's frames come with idle time between them (33 ms at 30 fps),
+    // in which worker threads go to sleep and caches cool down.
+    if (gap_ms > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(gap_ms));
     const Classification& c = classifier.Classify(frame);
     dsp.push_back(c.dsp_ms);
     classification.push_back(c.classification_ms);
@@ -364,6 +368,7 @@ int CmdBench(int argc, char** argv) {
   std::string model_path, backend = "fast", isa;
   std::string tiles, size = "640x480";
   int runs = 1000, warmup = 100, threads = 0;
+  double gap_ms = 0;
   bool profile = false, json = false;
   cli::ArgParser p("vww bench [options]",
                    "Time the model on one thread: load and plan time, first inference, then\n"
@@ -383,6 +388,9 @@ int CmdBench(int argc, char** argv) {
   p.Option("--threads", &threads,
            "with --tiles: threads sharing a frame's tiles (0 = auto: the cores, at most 2)");
   p.Option("--size", &size, "with --tiles: the test frame's size WxH (default 640x480)");
+  p.Option("--gap-ms", &gap_ms,
+           "with --tiles: idle milliseconds before each frame, as between a camera's frames "
+           "(default 0: back to back)");
   int code = 0;
   if (!p.Parse(argc, argv, 2, &code)) return code;
   if (runs < 1 || runs > 10000000) throw Error("--runs must be between 1 and 10000000");
@@ -405,12 +413,13 @@ int CmdBench(int argc, char** argv) {
     if (std::sscanf(size.c_str(), "%d%c%d%c", &width, &x, &height, &extra) != 3 ||
         (x != 'x' && x != 'X') || width < 1 || height < 1 || width > 8192 || height > 8192)
       throw Error("invalid --size '" + size + "' (want WxH, e.g. 640x480)");
+    if (!(gap_ms >= 0 && gap_ms <= 10000)) throw Error("--gap-ms must be between 0 and 10000");
     options.model_path = model_path;
     options.tiles = ParseTileSpec(tiles);
     options.threads = threads;
     for (Backend b : backends) {
       options.backend = b;
-      const TiledFrameTiming r = TimeFrames(options, width, height, runs, warmup);
+      const TiledFrameTiming r = TimeFrames(options, width, height, runs, warmup, gap_ms);
       if (json)
         std::printf("%s\n", JsonFrames(r, options.tiles.str()).c_str());
       else

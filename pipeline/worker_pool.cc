@@ -3,8 +3,31 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace vww {
+
+namespace {
+
+// How long a thread keeps checking before it sleeps on a condition
+// variable: a frame's loops follow each other at once (the tiles right after
+// their DSP), and waking a sleeping thread costs tens of microseconds on a
+// VM, a visible share of a millisecond frame. Between frames the threads
+// sleep.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+// Polls done() (yielding the core) for up to kSpin; true if it became true.
+template <typename Done>
+bool SpinUntil(Done done) {
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+}  // namespace
 
 WorkerPool::WorkerPool(int workers) {
   for (int w = 1; w < workers; ++w) threads_.emplace_back([this, w] { Loop(w); });
@@ -13,7 +36,7 @@ WorkerPool::WorkerPool(int workers) {
 WorkerPool::~WorkerPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
+    stop_.store(true, std::memory_order_release);
   }
   start_.notify_all();
   for (std::thread& t : threads_) t.join();
@@ -33,14 +56,15 @@ void WorkerPool::Run(int count, Task task, void* context) {
     next_.store(0, std::memory_order_relaxed);
     failed_.store(false, std::memory_order_relaxed);
     error_ = nullptr;
-    busy_ = static_cast<int>(threads_.size());
-    ++generation_;
+    busy_.store(static_cast<int>(threads_.size()), std::memory_order_relaxed);
+    generation_.store(generation_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   }
   start_.notify_all();
   Work(0);
   // The helpers may still be finishing their last iteration.
+  SpinUntil([this] { return busy_.load(std::memory_order_acquire) == 0; });
   std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [this] { return busy_ == 0; });
+  done_.wait(lock, [this] { return busy_.load(std::memory_order_acquire) == 0; });
   if (error_) std::rethrow_exception(error_);
 }
 
@@ -60,15 +84,22 @@ void WorkerPool::Work(int worker) {
 
 void WorkerPool::Loop(int worker) {
   unsigned seen = 0;
-  std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    start_.wait(lock, [&] { return stop_ || generation_ != seen; });
-    if (stop_) return;
-    seen = generation_;
+    SpinUntil([&] {
+      return generation_.load(std::memory_order_acquire) != seen ||
+             stop_.load(std::memory_order_acquire);
+    });
+    std::unique_lock<std::mutex> lock(mutex_);
+    start_.wait(lock, [&] {
+      return stop_.load(std::memory_order_relaxed) ||
+             generation_.load(std::memory_order_relaxed) != seen;
+    });
+    if (stop_.load(std::memory_order_relaxed)) return;
+    seen = generation_.load(std::memory_order_relaxed);
     lock.unlock();
     Work(worker);  // task_, context_ and count_ were published under the mutex
     lock.lock();
-    if (--busy_ == 0) done_.notify_one();
+    if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) done_.notify_one();
   }
 }
 

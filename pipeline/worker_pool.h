@@ -50,9 +50,10 @@ class WorkerPool {
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable start_, done_;
-  unsigned generation_ = 0;  // bumped per loop; helpers wait for a change
-  bool stop_ = false;
-  int busy_ = 0;  // helpers still in the current loop
+  // Written under mutex_; atomic so that waiting threads can poll them.
+  std::atomic<unsigned> generation_{0};  // bumped per loop; helpers wait for a change
+  std::atomic<bool> stop_{false};
+  std::atomic<int> busy_{0};  // helpers still in the current loop
   Task task_ = nullptr;
   void* context_ = nullptr;
   int count_ = 0;
