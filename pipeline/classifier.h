@@ -83,13 +83,14 @@ class Classifier {
   TileSpec tiles_;
   std::unique_ptr<TileDsp> tile_dsp_;
   TileCombiner combiner_;
-  std::unique_ptr<WorkerPool> pool_;  // null: tiles run on the calling thread
   // Interpreters of workers 1.. (worker 0 uses interpreter_): the model is
   // shared, each has its own arena and packed weights.
   std::vector<std::unique_ptr<Interpreter>> worker_interpreters_;
   std::vector<float> all_scores_;  // tile-major, classes per tile
   std::vector<int32_t> all_q_;
   cv::Mat model_view_;
+  // Last: destroyed (its threads joined) before everything they use.
+  std::unique_ptr<WorkerPool> pool_;  // null: tiles run on the calling thread
   const Classification& ClassifyTiles(const cv::Mat& frame);
   void ClassifyTile(int worker, int tile);
   void ReadOutput(const Interpreter& interpreter, float* scores, int32_t* scores_q) const;

@@ -288,6 +288,30 @@ const ConvCase kConvCases[] = {
     {"pw_16_saturating", false, 4, 4, 16, 16, 1, 1, 1, 1, 0, 0, 0, 0, 0.0005f, true},
     {"pw_16_left_shift", false, 4, 4, 16, 16, 1, 1, 1, 1, 0, 0, 0, 0, 0.00002f, true},
     {"conv_3x3_declined", false, 6, 6, 4, 8, 3, 3, 1, 1, 0, 3, -128, -128, 0.02f, false},
+    // Requantization shifts mixed within one layer: with this output scale
+    // some channels need no right shift (rs 0, which the one-rounding form
+    // declines), some a left shift, the rest a right shift.
+    {"pw_16to48_mixed_shifts", false, 5, 3, 16, 48, 1, 1, 1, 1, 0, 0, 3, -4, 0.002f, true},
+    {"dw_16_mixed_shifts", true, 6, 5, 16, 16, 3, 3, 1, 1, 0, 0, -2, 5, 0.002f, true},
+    // Pointwise: 16 / 32 / 48 outputs with pixel counts that are not a
+    // multiple of 4 (full 64-byte stores and their remainder), 80 outputs (a
+    // 4-block column, then a lone block), and depths 6 / 14 / 30 (the
+    // fixed-depth paths with zero-padded groups).
+    {"pw_16to32_7px", false, 1, 7, 16, 32, 1, 1, 1, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"pw_8to16_3x3", false, 3, 3, 8, 16, 1, 1, 1, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"pw_32to48_5px", false, 1, 5, 32, 48, 1, 1, 1, 1, 0, 1, 3, -128, 0.03f, true},
+    {"pw_32to80", false, 3, 5, 32, 80, 1, 1, 1, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"pw_6to16", false, 5, 5, 6, 16, 1, 1, 1, 1, 0, 0, 7, 2, 0.01f, true},
+    {"pw_14to32", false, 3, 7, 14, 32, 1, 1, 1, 1, 0, 3, -128, -128, 0.02f, true},
+    {"pw_30to48_s2", false, 7, 5, 30, 48, 1, 1, 2, 1, 0, 0, -9, 4, 0.03f, true},
+    // Depthwise column form on short and narrow inputs (1-3 rows: the
+    // 4-row copy never fills a group; widths not a multiple of 4), and row
+    // kernels whose rows are not a multiple of 4 chunks.
+    {"dw_16_s1_h1_w5", true, 1, 5, 16, 16, 3, 3, 1, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"dw_16_s1_h2_w6", true, 2, 6, 16, 16, 3, 3, 1, 1, 0, 0, 4, -3, 0.02f, true},
+    {"dw_32_s2_h3_w9", true, 3, 9, 32, 32, 3, 3, 2, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"dw_stem_1to8_s2_w10", true, 20, 10, 1, 8, 3, 3, 2, 1, 0, 3, -128, -128, 0.0235f, true},
+    {"dw_8_s1_w5", true, 7, 5, 8, 8, 3, 3, 1, 1, 0, 3, -128, -128, 0.0235f, true},
 };
 
 INSTANTIATE_TEST_SUITE_P(Shapes, SyntheticConvFast, ::testing::ValuesIn(kConvCases),
@@ -335,6 +359,11 @@ const PoolCase kPoolCases[] = {
     {"global_2x2x70_relu6", 2, 2, 70, 2, 2, 1, 1, 3, -20, true},
     {"global_4x4_same", 4, 4, 9, 4, 4, 4, 0, 0, 3, true},
     {"local_2x2_s2_declined", 6, 6, 16, 2, 2, 2, 1, 0, 0, false},
+    // A window too large for the 32-bit division of the vector path (falls
+    // back), a 1x1 input, and channels not a multiple of 16 with a narrow clamp.
+    {"global_64x64x16_large", 64, 64, 16, 64, 64, 1, 1, 0, 0, true},
+    {"global_1x1x20", 1, 1, 20, 1, 1, 1, 1, 0, 0, true},
+    {"global_5x5x21_relu6", 5, 5, 21, 5, 5, 1, 1, 3, -20, true},
 };
 
 INSTANTIATE_TEST_SUITE_P(Shapes, PoolFast, ::testing::ValuesIn(kPoolCases),

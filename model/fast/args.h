@@ -27,8 +27,8 @@ struct RequantArgs {
   // even lanes), then 8 for c+1, .., c+15.
   bool floor_path;
   bool full_range;             // act_min <= -128 and act_max >= 127
-  const int64_t* floor_add;    // 2^30 + 2^(30 + rs) [rs > 0] + output_offset * 2^(31 + rs)
-  const int64_t* floor_shift;  // 31 + rs
+  const int64_t* floor_add;    // 2^30 + 2^(30 + rs) + output_offset * 2^(31 + rs)
+  const int32_t* floor_shift;  // rs - 1, one per channel in channel order (not even/odd)
 };
 
 // Requantization variants the AVX-512 kernels are instantiated for.
@@ -52,6 +52,22 @@ struct PointwiseArgs {
 
 void PointwiseAvx2(const PointwiseArgs& a);
 void PointwiseAvx512(const PointwiseArgs& a);
+
+// Global AVERAGE_POOL_2D: per-channel sums over `pixels` pixels, then
+// sign(acc) * floor((|acc| + pixels / 2) / pixels), clamped. The division is
+// (n * reciprocal) >> shift, exact for every reachable n and within 32 bits
+// (see average_pool.cc).
+struct GlobalPoolArgs {
+  const int8_t* input;
+  int8_t* output;
+  int batches, pixels, depth;
+  int32_t count_half;
+  uint32_t reciprocal;
+  int shift;
+  int32_t act_min, act_max;
+};
+
+void GlobalPoolAvx512(const GlobalPoolArgs& a);
 
 constexpr int kMaxDepthwiseTaps = 64;
 

@@ -1,10 +1,14 @@
 // AVERAGE_POOL_2D over the whole input (a global average pool, as at the end
 // of MobileNet): per-channel sums, then the reference's rounded division done
 // as a multiply by a precomputed reciprocal instead of a hardware divide per
-// channel. Other pool geometries stay on the reference kernel.
+// channel (with AVX-512, a 32-bit one on 16 channels at a time when it is
+// exact; see SmallReciprocal). Other pool geometries stay on the reference
+// kernel.
 #include <algorithm>
 #include <cstdint>
 
+#include "model/fast/args.h"
+#include "model/fast/isa.h"
 #include "model/kernels/common.h"
 #include "model/kernels/reference.h"
 
@@ -23,12 +27,41 @@ struct GlobalPoolData : OpData {
   int32_t count_half = 0;
   uint64_t reciprocal = 0;
   int32_t act_min = -128, act_max = 127;
+  bool vector = false;  // AVX-512 with the 32-bit division (GlobalPoolArgs)
+  GlobalPoolArgs args{};
 };
+
+// The 32-bit form of the division for the vector kernel: with n < 2^bits and
+// count <= 2^log_count, shift = bits + log_count and reciprocal =
+// ceil(2^shift / count) make the same error term stay below 1 / count, so
+// (n * reciprocal) >> shift == floor(n / count). False when n * reciprocal
+// could reach 2^32.
+bool SmallReciprocal(int64_t count, int64_t max_n, uint32_t* reciprocal, int* shift) {
+  int bits = 0, log_count = 0;
+  while ((int64_t{1} << bits) <= max_n) ++bits;
+  while ((int64_t{1} << log_count) < count) ++log_count;
+  const int s = bits + log_count;
+  if (s > 40) return false;
+  const int64_t r = ((int64_t{1} << s) + count - 1) / count;
+  if (max_n <= 0 || r > (int64_t{0xFFFFFFFF}) / max_n) return false;  // max_n * r > 2^32 - 1
+  *reciprocal = static_cast<uint32_t>(r);
+  *shift = s;
+  return true;
+}
 
 void Eval(const Node& node) {
   const auto& d = node.data_as<GlobalPoolData>();
   const int8_t* in = node.inputs[0]->data_as<int8_t>();
   int8_t* out = node.outputs[0]->data_as<int8_t>();
+#if defined(VWW_FAST_X86)
+  if (d.vector) {
+    GlobalPoolArgs a = d.args;
+    a.input = in;
+    a.output = out;
+    GlobalPoolAvx512(a);
+    return;
+  }
+#endif
   constexpr int kBlock = 64;
   int32_t sums[kBlock];
   for (int b = 0; b < d.batches; ++b) {
@@ -73,6 +106,18 @@ bool Prepare(Node& node) {
   d->reciprocal = ((uint64_t{1} << kShift) + count - 1) / count;
   d->act_min = p.act_min;
   d->act_max = p.act_max;
+  // |acc| <= 128 * count, plus count / 2.
+  GlobalPoolArgs& a = d->args;
+  if (ActiveIsa() == Isa::kAvx512Vnni &&
+      SmallReciprocal(count, 128 * count + count / 2, &a.reciprocal, &a.shift)) {
+    d->vector = true;
+    a.batches = d->batches;
+    a.pixels = d->pixels;
+    a.depth = d->depth;
+    a.count_half = d->count_half;
+    a.act_min = d->act_min;
+    a.act_max = d->act_max;
+  }
   node.data = std::move(d);
   node.eval = Eval;
   node.scratch_bytes = 0;

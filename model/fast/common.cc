@@ -5,6 +5,7 @@ namespace vww::fast {
 void RequantData::Init(const std::vector<int32_t>& multipliers, const std::vector<int32_t>& shifts,
                        int channels, int padded, int32_t output_offset, int32_t act_min,
                        int32_t act_max) {
+  this->channels = channels;
   multiplier.assign(padded, 0);
   left_shift.assign(padded, 0);
   right_shift.assign(padded, 0);
@@ -41,8 +42,9 @@ void RequantData::EnableFloor(int64_t max_abs_acc) {
   if (padded % 16 != 0 || args.any_left_shift) return;
   if (max_abs_acc >= (int64_t{1} << 30)) return;
   if (args.act_min < args.output_offset) return;
-  for (int c = 0; c < padded; ++c)
-    if (right_shift[c] > 22) return;
+  // Padding channels (multiplier 0, rs 0) produce values nobody stores.
+  for (int c = 0; c < channels; ++c)
+    if (right_shift[c] < 1 || right_shift[c] > 22) return;
   floor_add.assign(padded, 0);
   floor_shift.assign(padded, 0);
   for (int c = 0; c < padded; ++c) {
@@ -52,7 +54,7 @@ void RequantData::EnableFloor(int64_t max_abs_acc) {
     const int rs = right_shift[c];
     floor_add[slot] = (int64_t{1} << 30) + (rs > 0 ? int64_t{1} << (30 + rs) : 0) +
                       static_cast<int64_t>(args.output_offset) * (int64_t{1} << (31 + rs));
-    floor_shift[slot] = 31 + rs;
+    floor_shift[c] = rs > 0 ? rs - 1 : 0;
   }
   args.floor_add = floor_add.data();
   args.floor_shift = floor_shift.data();

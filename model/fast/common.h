@@ -15,7 +15,9 @@ inline int RoundUp(int x, int multiple) { return (x + multiple - 1) / multiple *
 // Owns the arrays a RequantArgs points into.
 struct RequantData {
   std::vector<int32_t> multiplier, left_shift, right_shift, round_mask, round_threshold;
-  std::vector<int64_t> floor_add, floor_shift;
+  std::vector<int64_t> floor_add;
+  std::vector<int32_t> floor_shift;
+  int channels = 0;
   RequantArgs args{};
 
   // multipliers/shifts as PerChannelMultipliers returns them (one per channel,
@@ -30,8 +32,12 @@ struct RequantData {
   // The [h<0] term can only lower a result that is already <= 0, and when
   // act_min >= output_offset every such result clamps to act_min either way,
   // so it can be dropped: one 64-bit multiply, add and shift per value.
-  // Needs no left shifts, rs <= 22 and max_abs_acc < 2^30 (no int64 or int32
-  // overflow), and `padded` a multiple of 16.
+  // The kernels take the floor in two steps, floor(floor(n / 2^32) / 2^(rs-1))
+  // (nested floors compose exactly): the high half of the 64-bit sum is the
+  // first for free, and the second is one 32-bit shift for all 16 lanes
+  // instead of two 64-bit ones. Needs no left shifts, 1 <= rs <= 22 and
+  // max_abs_acc < 2^30 (no int64 or int32 overflow), and `padded` a multiple
+  // of 16.
   void EnableFloor(int64_t max_abs_acc);
 };
 

@@ -14,7 +14,7 @@ namespace {
 struct Requant16 {
   __m512i multiplier, multiplier_odd, left_shift, right_shift, mask, threshold;
   __m512i offset, lo, hi;
-  __m512i add_even, add_odd, shift_even, shift_odd;  // kRqFloor only
+  __m512i add_even, add_odd, floor_shift;  // kRqFloor only
 };
 
 inline Requant16 LoadRequant16(const RequantArgs& r, int c) {
@@ -24,8 +24,7 @@ inline Requant16 LoadRequant16(const RequantArgs& r, int c) {
     q.multiplier_odd = _mm512_srli_epi64(q.multiplier, 32);
     q.add_even = _mm512_loadu_si512(r.floor_add + c);
     q.add_odd = _mm512_loadu_si512(r.floor_add + c + 8);
-    q.shift_even = _mm512_loadu_si512(r.floor_shift + c);
-    q.shift_odd = _mm512_loadu_si512(r.floor_shift + c + 8);
+    q.floor_shift = _mm512_loadu_si512(r.floor_shift + c);
     q.lo = _mm512_set1_epi32(r.act_min);
     q.hi = _mm512_set1_epi32(r.act_max);
     return q;
@@ -49,13 +48,15 @@ inline Requant16 LoadRequant16(const RequantArgs& r, int c) {
 // kRqFloor: RequantData::EnableFloor's one-rounding form (offset included).
 template <bool kClamp>
 inline __m512i RequantizeFloor16(__m512i x, const Requant16& q) {
-  const __m512i even = _mm512_srav_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(x, q.multiplier), q.add_even), q.shift_even);
-  const __m512i odd = _mm512_srav_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), q.multiplier_odd), q.add_odd),
-      q.shift_odd);
-  // The odd results' low halves move up into the odd lanes.
-  const __m512i r = _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CCAA);
+  // n = acc * m + add in 64 bits, for the even and the odd lanes; the high
+  // half of each n is floor(n / 2^32) and already sits in an odd dword.
+  const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, q.multiplier), q.add_even);
+  const __m512i odd =
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), q.multiplier_odd), q.add_odd);
+  // The even results' high halves move down into the even lanes; then the
+  // rest of the shift, 31 + rs - 32.
+  const __m512i high = _mm512_mask_shuffle_epi32(odd, 0x5555, even, _MM_PERM_DDBB);
+  const __m512i r = _mm512_srav_epi32(high, q.floor_shift);
   // Without the clamp, Store16's saturating narrowing clamps to [-128, 127].
   return kClamp ? _mm512_min_epi32(_mm512_max_epi32(r, q.lo), q.hi) : r;
 }
@@ -108,6 +109,18 @@ inline void Store16(int8_t* dst, __m512i v, int count) {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), b);
   else
     _mm_mask_storeu_epi8(dst, TailMask16(count), b);
+}
+
+// Stores 4 vectors as 64 consecutive int8 (v[0]'s 16 lanes first), narrowed
+// with saturation like Store16: one 64-byte store instead of four, and two
+// packs and a permute instead of four vpmovsdb. The packs saturate to int16
+// then int8, which is the same as saturating to int8 directly. They work per
+// 128-bit lane, so dword 4k + q of the packed vector holds lanes 4k..4k+3 of
+// v[q]; the permute moves it to dword 4q + k.
+inline void Store64(int8_t* dst, __m512i v0, __m512i v1, __m512i v2, __m512i v3) {
+  const __m512i packed = _mm512_packs_epi16(_mm512_packs_epi32(v0, v1), _mm512_packs_epi32(v2, v3));
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  _mm512_storeu_si512(dst, _mm512_permutexvar_epi32(order, packed));
 }
 
 }  // namespace
