@@ -444,6 +444,24 @@ TEST(TilesCli, BadSpecIsAUsageError) {
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
   EXPECT_EQ(RunVww("classify --tiles 0x0 " + test::SharedDir() + "/testdata/person.bmp", &out), 2);
   EXPECT_EQ(out.rfind("error: invalid --tiles '0x0'", 0), 0u) << out;
+  EXPECT_EQ(RunVww("run --headless --tiles auto --threads 99 --frames 1", &out), 2);
+  EXPECT_EQ(out, "error: --threads must be between 0 (auto) and 16\n");
+  EXPECT_EQ(
+      RunVww("classify --tiles auto --threads -1 " + test::SharedDir() + "/testdata/person.bmp",
+             &out),
+      2);
+  EXPECT_EQ(out, "error: --threads must be between 0 (auto) and 16\n");
+}
+
+TEST(TilesCli, RunSummaryNamesTheThreads) {
+  std::string out;
+  ASSERT_EQ(RunVww("run --headless --quiet --frames 2 --tiles auto --threads 1 --source " +
+                       test::AssetsDir() + "/vtest_person.avi",
+                   &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("tiles: 4x4@0.4:neighbour:1, 17 per frame on 1 thread ("), std::string::npos)
+      << out;
 }
 
 // ---- acceptance (issue 8) on the sample videos, default tiling ----
