@@ -388,6 +388,14 @@ int RunVww(const std::string& args, std::string* out, std::string* err) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
+    lines.push_back(text.substr(start, nl - start));
+  return lines;
+}
+
 TEST(BenchCli, HelpStartsWithUsage) {
   std::string out, err;
   ASSERT_EQ(RunVww("bench --help", &out, &err), 0) << err;
@@ -397,10 +405,7 @@ TEST(BenchCli, HelpStartsWithUsage) {
 TEST(BenchCli, JsonHasOneObjectPerBackend) {
   std::string out, err;
   ASSERT_EQ(RunVww("bench --backend all --runs 3 --warmup 1 --json", &out, &err), 0) << err;
-  std::vector<std::string> lines;
-  size_t start = 0;
-  for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
-    lines.push_back(out.substr(start, nl - start));
+  const std::vector<std::string> lines = Lines(out);
   ASSERT_EQ(lines.size(), 2u) << out;
   EXPECT_NE(lines[0].find("\"backend\":\"fast\""), std::string::npos) << lines[0];
   EXPECT_NE(lines[1].find("\"backend\":\"reference\""), std::string::npos) << lines[1];
@@ -430,10 +435,7 @@ TEST(BenchCli, TilesTimeWholeFramesPerBackend) {
       RunVww("bench --tiles auto --threads 2 --backend all --runs 3 --warmup 1 --json", &out, &err),
       0)
       << err;
-  std::vector<std::string> lines;
-  size_t start = 0;
-  for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
-    lines.push_back(out.substr(start, nl - start));
+  const std::vector<std::string> lines = Lines(out);
   ASSERT_EQ(lines.size(), 2u) << out;
   EXPECT_NE(lines[0].find("\"backend\":\"fast\""), std::string::npos) << lines[0];
   EXPECT_NE(lines[1].find("\"backend\":\"reference\""), std::string::npos) << lines[1];

@@ -91,23 +91,7 @@ void RunOnePattern3(const DepthwiseRowArgs& a) {
     acc = DpBusd(acc, _mm512_permutexvar_epi8(index, window(src + 2 * dy)), w2);
     return Requantize16<kRq>(acc, q);
   };
-  const int full = a.row_elements / 16;  // chunks without a tail
-  for (int oy = 0; oy < a.out_h; ++oy) {
-    const uint8_t* row = a.scratch + oy * a.stride_h * row_bytes;
-    int8_t* out = a.output + static_cast<long>(oy) * a.row_elements;
-    int k = 0;
-    for (; k + 4 <= full; k += 4) {
-      // Four chunks per step: independent chains hide the vpdpbusd latency,
-      // and their 64 output bytes go out in one store.
-      const __m512i r0 = chunk(row + a.chunk_input[k]);
-      const __m512i r1 = chunk(row + a.chunk_input[k + 1]);
-      const __m512i r2 = chunk(row + a.chunk_input[k + 2]);
-      const __m512i r3 = chunk(row + a.chunk_input[k + 3]);
-      Store64(out + k * 16, r0, r1, r2, r3);
-    }
-    for (; k < a.chunks; ++k)
-      Store16(out + k * 16, chunk(row + a.chunk_input[k]), a.row_elements - k * 16);
-  }
+  ChunkRows(a, row_bytes, chunk);
 }
 
 // The column form's copy (DepthwiseRowArgs::columns): 16 bytes per pixel and

@@ -123,5 +123,28 @@ inline void Store64(int8_t* dst, __m512i v0, __m512i v1, __m512i v2, __m512i v3)
   _mm512_storeu_si512(dst, _mm512_permutexvar_epi32(order, packed));
 }
 
+// The row loop of the register-resident row kernels (DepthwiseRowArgs):
+// chunk(src) returns the 16 requantized outputs of the chunk whose input
+// starts at src. Four chunks per step: independent chains hide the vpdpbusd
+// latency, and their 64 output bytes go out in one store.
+template <typename Chunk>
+inline void ChunkRows(const DepthwiseRowArgs& a, long row_bytes, Chunk chunk) {
+  const int full = a.row_elements / 16;  // chunks without a tail
+  for (int oy = 0; oy < a.out_h; ++oy) {
+    const uint8_t* row = a.scratch + oy * a.stride_h * row_bytes;
+    int8_t* out = a.output + static_cast<long>(oy) * a.row_elements;
+    int k = 0;
+    for (; k + 4 <= full; k += 4) {
+      const __m512i r0 = chunk(row + a.chunk_input[k]);
+      const __m512i r1 = chunk(row + a.chunk_input[k + 1]);
+      const __m512i r2 = chunk(row + a.chunk_input[k + 2]);
+      const __m512i r3 = chunk(row + a.chunk_input[k + 3]);
+      Store64(out + k * 16, r0, r1, r2, r3);
+    }
+    for (; k < a.chunks; ++k)
+      Store16(out + k * 16, chunk(row + a.chunk_input[k]), a.row_elements - k * 16);
+  }
+}
+
 }  // namespace
 }  // namespace vww::fast
