@@ -409,9 +409,7 @@ int CmdBench(int argc, char** argv) {
   if (!tiles.empty()) {
     ClassifierOptions options;
     int width = 0, height = 0;
-    char x = 0, extra = 0;
-    if (std::sscanf(size.c_str(), "%d%c%d%c", &width, &x, &height, &extra) != 3 ||
-        (x != 'x' && x != 'X') || width < 1 || height < 1 || width > 8192 || height > 8192)
+    if (!ParseFrameSize(size, &width, &height) || width > 8192 || height > 8192)
       throw Error("invalid --size '" + size + "' (want WxH, e.g. 640x480)");
     if (!(gap_ms >= 0 && gap_ms <= 10000)) throw Error("--gap-ms must be between 0 and 10000");
     options.model_path = model_path;

@@ -59,11 +59,7 @@ bool EndsWith(const std::string& s, const char* suffix) {
 }
 
 void ParseSize(const std::string& s, int* w, int* h) {
-  if (s.empty()) return;
-  char x = 0;
-  char extra = 0;
-  if (std::sscanf(s.c_str(), "%d%c%d%c", w, &x, h, &extra) != 3 || (x != 'x' && x != 'X') ||
-      *w <= 0 || *h <= 0)
+  if (!s.empty() && !ParseFrameSize(s, w, h))
     throw UsageError("invalid --size '" + s + "' (want WxH, e.g. 640x480)");
 }
 

@@ -1,5 +1,6 @@
 #include "app/format.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "model/model.h"
@@ -11,6 +12,12 @@ void PrintPredictions(FILE* out, const Classification& c, const std::vector<std:
                c.dsp_ms, c.classification_ms);
   for (size_t i = 0; i < c.scores.size(); ++i)
     std::fprintf(out, "  %s: %.5f\n", labels[i].c_str(), c.scores[i]);
+}
+
+bool ParseFrameSize(const std::string& s, int* width, int* height) {
+  char x = 0, extra = 0;
+  return std::sscanf(s.c_str(), "%d%c%d%c", width, &x, height, &extra) == 3 &&
+         (x == 'x' || x == 'X') && *width > 0 && *height > 0;
 }
 
 std::vector<float> ParseFloatList(const std::string& s, const char* option) {

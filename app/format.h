@@ -19,6 +19,9 @@ void PrintPredictions(FILE* out, const Classification& c, const std::vector<std:
 int64_t OperatorMacs(const Model& m, const OperatorInfo& op);
 int64_t ModelMacs(const Model& m);
 
+// Parses "640x480" (or "640X480"); false for anything else or a size < 1.
+bool ParseFrameSize(const std::string& s, int* width, int* height);
+
 // Parses "0.485,0.456,0.406" into floats; throws vww::Error.
 std::vector<float> ParseFloatList(const std::string& s, const char* option);
 

@@ -161,21 +161,16 @@ template <int kRq>
 void RunStemQuads3(const DepthwiseRowArgs& a) {
   const long row_bytes = static_cast<long>(a.padded_w) * a.in_c;
   const long dy = a.dilation_h * row_bytes;
-  const __m512i index = _mm512_loadu_si512(a.quad_index);
-  const __m512i w0 = _mm512_loadu_si512(a.quad_weights);
-  const __m512i w1 = _mm512_loadu_si512(a.quad_weights + 64);
-  const __m512i w2 = _mm512_loadu_si512(a.quad_weights + 128);
-  const __m512i bias = _mm512_loadu_si512(a.quad_bias);
-  const Requant16 q = LoadRequant16(a.rq, 0);
+  const QuadRows3 c = LoadQuadRows3(a);
   auto gather = [&](const uint8_t* p) {
     return _mm512_shuffle_epi8(
-        _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))), index);
+        _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))), c.index);
   };
   auto chunk = [&](const uint8_t* src) {
-    __m512i acc = DpBusd(bias, gather(src), w0);
-    acc = DpBusd(acc, gather(src + dy), w1);
-    acc = DpBusd(acc, gather(src + 2 * dy), w2);
-    return Requantize16<kRq>(acc, q);
+    __m512i acc = DpBusd(c.bias, gather(src), c.w0);
+    acc = DpBusd(acc, gather(src + dy), c.w1);
+    acc = DpBusd(acc, gather(src + 2 * dy), c.w2);
+    return Requantize16<kRq>(acc, c.q);
   };
   ChunkRows(a, row_bytes, chunk);
 }

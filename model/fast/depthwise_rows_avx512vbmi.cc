@@ -76,20 +76,15 @@ template <int kRq>
 void RunOnePattern3(const DepthwiseRowArgs& a) {
   const long row_bytes = static_cast<long>(a.padded_w) * a.in_c;
   const long dy = a.dilation_h * row_bytes;
-  const __m512i index = _mm512_loadu_si512(a.quad_index);
-  const __m512i w0 = _mm512_loadu_si512(a.quad_weights);
-  const __m512i w1 = _mm512_loadu_si512(a.quad_weights + 64);
-  const __m512i w2 = _mm512_loadu_si512(a.quad_weights + 128);
-  const __m512i bias = _mm512_loadu_si512(a.quad_bias);
-  const Requant16 q = LoadRequant16(a.rq, 0);
+  const QuadRows3 c = LoadQuadRows3(a);
   auto window = [](const uint8_t* p) {
     return _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
   };
   auto chunk = [&](const uint8_t* src) {
-    __m512i acc = DpBusd(bias, _mm512_permutexvar_epi8(index, window(src)), w0);
-    acc = DpBusd(acc, _mm512_permutexvar_epi8(index, window(src + dy)), w1);
-    acc = DpBusd(acc, _mm512_permutexvar_epi8(index, window(src + 2 * dy)), w2);
-    return Requantize16<kRq>(acc, q);
+    __m512i acc = DpBusd(c.bias, _mm512_permutexvar_epi8(c.index, window(src)), c.w0);
+    acc = DpBusd(acc, _mm512_permutexvar_epi8(c.index, window(src + dy)), c.w1);
+    acc = DpBusd(acc, _mm512_permutexvar_epi8(c.index, window(src + 2 * dy)), c.w2);
+    return Requantize16<kRq>(acc, c.q);
   };
   ChunkRows(a, row_bytes, chunk);
 }

@@ -123,6 +123,19 @@ inline void Store64(int8_t* dst, __m512i v0, __m512i v1, __m512i v2, __m512i v3)
   _mm512_storeu_si512(dst, _mm512_permutexvar_epi32(order, packed));
 }
 
+// What the register-resident quad kernels with a 3-row filter and one
+// pattern keep in registers for a whole layer (DepthwiseRowArgs::quads).
+struct QuadRows3 {
+  __m512i index, w0, w1, w2, bias;
+  Requant16 q;
+};
+
+inline QuadRows3 LoadQuadRows3(const DepthwiseRowArgs& a) {
+  return {_mm512_loadu_si512(a.quad_index),        _mm512_loadu_si512(a.quad_weights),
+          _mm512_loadu_si512(a.quad_weights + 64), _mm512_loadu_si512(a.quad_weights + 128),
+          _mm512_loadu_si512(a.quad_bias),         LoadRequant16(a.rq, 0)};
+}
+
 // The row loop of the register-resident row kernels (DepthwiseRowArgs):
 // chunk(src) returns the 16 requantized outputs of the chunk whose input
 // starts at src. Four chunks per step: independent chains hide the vpdpbusd
