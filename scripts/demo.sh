@@ -6,8 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-if build/app/vww --help | grep -q '^  run '; then
-  exec build/app/vww run "$@"
-fi
-# Before the live pipeline existed, the demo classified the sample images.
-exec build/app/vww classify ../shared/testdata/person/* ../shared/testdata/no_person/* "$@"
+exec build/app/vww run "$@"

@@ -3,7 +3,7 @@
 # libFuzzer (clang, ASan + UBSan) for a bounded time each.
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]     default 60 (env FUZZ_SECONDS too)
 # Builds in build-fuzz/. Seeds: tests/fuzz/corpus_*/ plus the real models
-# (assets/, ../shared/models/ when present; files over 1 MB are skipped: each
+# (assets/, tests/data/models/; files over 1 MB are skipped: each
 # run would take too long under the sanitizers). New inputs go to
 # build-fuzz/corpus/, crashers to build-fuzz/crashes/; the script fails on any
 # crash, leak, timeout or out-of-memory. Keep a crasher as a regression input
@@ -13,7 +13,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-${FUZZ_SECONDS:-60}}
 BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
-SHARED_DIR=${VWW_SHARED_DIR:-../shared}
 
 scripts/install-deps.sh
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -26,12 +25,12 @@ mkdir -p "$corpus/model" "$corpus/image" "$crashes"
 
 # Model seeds: the committed small models and every real model under 1 MB.
 cp tests/fuzz/corpus_model/* "$corpus/model/" 2>/dev/null || true
-for m in assets/*.tflite "$SHARED_DIR"/models/*.tflite; do
+for m in assets/*.tflite tests/data/models/*.tflite; do
   [ -f "$m" ] && [ "$(stat -c %s "$m")" -le 1048576 ] && cp "$m" "$corpus/model/"
 done
 # Image seeds: tiny odd images (committed) and the two small test pictures.
 cp tests/fuzz/corpus_image/* "$corpus/image/" 2>/dev/null || true
-for i in "$SHARED_DIR"/testdata/person_gray.pgm "$SHARED_DIR"/testdata/no_person.bmp; do
+for i in tests/data/images/person_gray.pgm tests/data/images/no_person.bmp; do
   # The first byte of a DSP input selects the variant (tests/fuzz/fuzz_targets.h).
   [ -f "$i" ] && { printf '\x00'; cat "$i"; } >"$corpus/image/seed_$(basename "$i")"
 done

@@ -19,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string CityVideo() { return test::SharedDir() + "/testdata/videos/city_no_person.mpg"; }
+std::string CityVideo() { return test::DataDir() + "/city_no_person.mpg"; }
 
 // Frame rows of a reference CSV (header and "#meta" lines left out).
 int ReferenceFrames(const std::string& csv) {
@@ -75,7 +75,7 @@ TEST(CaptureFiles, VideoHasEveryFrameInOrder) {
     EXPECT_EQ(frame.image.size(), cv::Size(720, 405));
     ++n;
   }
-  EXPECT_EQ(n, ReferenceFrames(test::SharedDir() + "/testdata/reference/city_no_person.crop.csv"));
+  EXPECT_EQ(n, ReferenceFrames(test::DataDir() + "/reference/city_no_person.crop.csv"));
   EXPECT_FALSE(source->Read(&frame));  // stays at the end
 }
 
@@ -98,7 +98,7 @@ TEST(CaptureFiles, VideoLoopRestartsWithTheSameFrames) {
   Frame frame;
   ASSERT_TRUE(source->Read(&frame));
   const cv::Mat first = frame.image.clone();
-  const int frames = ReferenceFrames(test::SharedDir() + "/testdata/reference/city_no_person.crop.csv");
+  const int frames = ReferenceFrames(test::DataDir() + "/reference/city_no_person.crop.csv");
   for (int i = 1; i < frames; ++i) ASSERT_TRUE(source->Read(&frame));
   ASSERT_TRUE(source->Read(&frame));  // the first frame again
   EXPECT_EQ(frame.index, frames);     // indices keep counting
@@ -106,7 +106,7 @@ TEST(CaptureFiles, VideoLoopRestartsWithTheSameFrames) {
 }
 
 TEST(CaptureFiles, ImageIsOneFrame) {
-  const std::string path = test::SharedDir() + "/testdata/person/messi5.jpg";
+  const std::string path = test::ImagesDir() + "/person/messi5.jpg";
   auto source = Open(path);
   Frame frame;
   ASSERT_TRUE(source->Read(&frame));
@@ -117,7 +117,7 @@ TEST(CaptureFiles, ImageIsOneFrame) {
 
 TEST(CaptureFiles, ImageLoopRepeats) {
   SourceOptions options;
-  options.source = test::SharedDir() + "/testdata/person.bmp";
+  options.source = test::ImagesDir() + "/person.bmp";
   options.loop = true;
   auto source = OpenSource(options);
   Frame frame;

@@ -23,7 +23,7 @@ struct ReferenceRow {
 };
 
 std::vector<ReferenceRow> ReadImagesCsv(const std::string& mode) {
-  std::ifstream in(test::SharedDir() + "/testdata/reference/images." + mode + ".csv");
+  std::ifstream in(test::DataDir() + "/reference/images." + mode + ".csv");
   std::string line;
   std::getline(in, line);  // label_is_person,file,q_no_person,q_person,p_person,width,height
   std::vector<ReferenceRow> rows;
@@ -50,7 +50,7 @@ TEST_P(ClassifyReference, EverySampleImageMatchesExactly) {
   const auto rows = ReadImagesCsv(mode);
   ASSERT_EQ(rows.size(), 9u);
   for (const ReferenceRow& row : rows) {
-    const cv::Mat image = cv::imread(test::SharedDir() + "/testdata/" + row.file, cv::IMREAD_COLOR);
+    const cv::Mat image = cv::imread(test::ImagesDir() + "/" + row.file, cv::IMREAD_COLOR);
     ASSERT_FALSE(image.empty()) << row.file;
     const Classification& c = classifier.Classify(image);
     EXPECT_EQ(c.scores_q[0], row.q_no_person) << row.file;
@@ -95,7 +95,7 @@ int RunVww(const std::string& args, std::string* out, std::string* err) {
 
 TEST(ClassifyCli, EdgeImpulseOutputFormat) {
   std::string out, err;
-  const std::string image = test::SharedDir() + "/testdata/person/camera.png";
+  const std::string image = test::ImagesDir() + "/person/camera.png";
   ASSERT_EQ(RunVww("classify " + image, &out, &err), 0) << err;
   // camera.png: reference [-114, 114] -> 14/256 and 242/256.
   EXPECT_NE(out.find("Predictions (DSP: "), std::string::npos) << out;
@@ -107,7 +107,7 @@ TEST(ClassifyCli, EdgeImpulseOutputFormat) {
 
 TEST(ClassifyCli, JsonLines) {
   std::string out, err;
-  const std::string dir = test::SharedDir() + "/testdata/";
+  const std::string dir = test::ImagesDir() + "/";
   ASSERT_EQ(RunVww("classify --json " + dir + "person/messi5.jpg " + dir + "no_person/rocket.jpg",
                    &out, &err),
             0);
@@ -134,7 +134,7 @@ TEST(ClassifyCli, BadInputsAreOneLineErrors) {
   EXPECT_EQ(err, "error: /nonexistent.tflite: cannot open model file\n");
 
   // A model that is not a model.
-  const std::string not_model = test::SharedDir() + "/testdata/person/camera.png";
+  const std::string not_model = test::ImagesDir() + "/person/camera.png";
   EXPECT_EQ(RunVww("classify --model " + not_model + " x.png", &out, &err), 1);
   EXPECT_EQ(err, "error: " + not_model + ": not a TensorFlow Lite model (no TFL3 identifier)\n");
 

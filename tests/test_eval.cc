@@ -65,7 +65,7 @@ Cmd RunVww(const test::Scratch& dir, const std::string& args) {
 // (q_no_person, q_person), "uncertain" when its probability (q + 128) / 256 is
 // below 0.6.
 std::string ReferenceConfusion(int* n) {
-  std::ifstream in(test::SharedDir() + "/testdata/reference/images.crop.csv");
+  std::ifstream in(test::DataDir() + "/reference/images.crop.csv");
   std::string line;
   std::getline(in, line);  // header
   int c[2][3] = {};
@@ -90,7 +90,7 @@ std::string ReferenceConfusion(int* n) {
 
 TEST(EvalCli, SampleImagesMatchTheReferenceConfusion) {
   test::Scratch dir;
-  const std::string data = test::SharedDir() + "/testdata";
+  const std::string data = test::ImagesDir();
   int files = 0;
   for (const char* c : {"person", "no_person"})
     for (const auto& e : fs::directory_iterator(data + "/" + c)) files += e.is_regular_file();
@@ -106,7 +106,7 @@ TEST(EvalCli, SampleImagesMatchTheReferenceConfusion) {
 
 TEST(EvalCli, ReportWritesReadablePictures) {
   test::Scratch dir;
-  const Cmd r = RunVww(dir, "eval " + test::SharedDir() + "/testdata --report " + dir("rep"));
+  const Cmd r = RunVww(dir, "eval " + test::ImagesDir() + " --report " + dir("rep"));
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("accuracy: "), std::string::npos);
   EXPECT_NE(r.out.find("confusion (rows: true"), std::string::npos);
@@ -120,7 +120,7 @@ TEST(EvalCli, CompareSameModelTwiceGivesTheSameColumns) {
   test::Scratch dir;
   const std::string m = test::ModelPath();
   const Cmd r = RunVww(
-      dir, "eval --json --model " + m + " --model " + m + " " + test::SharedDir() + "/testdata");
+      dir, "eval --json --model " + m + " --model " + m + " " + test::ImagesDir());
   ASSERT_EQ(r.status, 0) << r.out;
   std::stringstream ss(r.out);
   std::string a, b;

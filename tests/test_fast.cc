@@ -101,7 +101,7 @@ TEST_P(PersonDetectFast, EveryLayerExactOnGoldenAndRandomInputs) {
 
   for (const char* image : {"person_gray", "no_person_gray"}) {
     const auto input =
-        test::ReadFile(test::SharedDir() + "/models/golden/" + image + "/input_96x96x1.bin");
+        test::ReadFile(test::DataDir() + "/models/golden/" + image + "/input_96x96x1.bin");
     ExpectSameEveryLayer(ref, fast, input, image);
   }
   for (uint32_t seed = 1; seed <= 3; ++seed)
@@ -121,7 +121,7 @@ INSTANTIATE_TEST_SUITE_P(Isa, PersonDetectFast,
 class SharedModelFast : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(SharedModelFast, EveryLayerExactOnRandomInput) {
-  auto model = Model::FromFile(test::SharedDir() + "/models/" + GetParam() + ".tflite");
+  auto model = Model::FromFile(test::ModelFile(GetParam()));
   Interpreter ref(*model, Backend::kReference);
   for (fast::Isa isa : IsaLevels()) {
     IsaScope scope(isa);

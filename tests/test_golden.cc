@@ -17,7 +17,7 @@ struct GoldenOp {
 };
 
 std::vector<GoldenOp> ReadOpsCsv() {
-  std::ifstream in(test::SharedDir() + "/models/golden/ops.csv");
+  std::ifstream in(test::DataDir() + "/models/golden/ops.csv");
   std::string line;
   std::getline(in, line);  // header: op,out_tensor,opname,shape,bytes,scale,zero_point,tensor_name,file
   std::vector<GoldenOp> ops;
@@ -41,7 +41,7 @@ TEST_P(GoldenTest, EveryOperatorMatchesTflmExactly) {
   const auto& [image, backend] = GetParam();
   auto model = Model::FromFile(test::ModelPath());
   Interpreter interp(*model, backend);
-  const std::string dir = test::SharedDir() + "/models/golden/" + image;
+  const std::string dir = test::DataDir() + "/models/golden/" + image;
   auto input = test::ReadFile(dir + "/input_96x96x1.bin");
   ASSERT_EQ(input.size(), interp.input().bytes);
   std::memcpy(interp.input().data, input.data(), input.size());
@@ -87,13 +87,13 @@ TEST(EndToEnd, PersonDetectReferenceResults) {
   for (Backend backend : {Backend::kReference, Backend::kFast}) {
     Interpreter interp(*model, backend);
     int w, h;
-    auto person = test::ReadPgm(test::SharedDir() + "/testdata/person_gray.pgm", &w, &h);
+    auto person = test::ReadPgm(test::ImagesDir() + "/person_gray.pgm", &w, &h);
     ASSERT_EQ(w * h, 96 * 96);
     FillAndInvoke(interp, person, false);
     EXPECT_EQ(interp.output().data_as<int8_t>()[0], -113);
     EXPECT_EQ(interp.output().data_as<int8_t>()[1], 113);
 
-    auto no_person = test::ReadPgm(test::SharedDir() + "/testdata/no_person_gray.pgm", &w, &h);
+    auto no_person = test::ReadPgm(test::ImagesDir() + "/no_person_gray.pgm", &w, &h);
     FillAndInvoke(interp, no_person, false);
     EXPECT_EQ(interp.output().data_as<int8_t>()[0], 77);
     EXPECT_EQ(interp.output().data_as<int8_t>()[1], -77);

@@ -57,8 +57,7 @@ TEST(ModelLoading, BuiltModelRuns) {
 
 TEST(ModelLoading, RealModelsParse) {
   // The loader alone (kernels are tested elsewhere): all real files and quirks.
-  const std::string dir = test::SharedDir() + "/models/";
-  auto person = Model::FromFile(dir + "person_detect.tflite");
+  auto person = Model::FromFile(test::ModelFile("person_detect"));
   EXPECT_EQ(person->operators().size(), 31u);
   EXPECT_EQ(person->inputs(), std::vector<int>{88});
   EXPECT_EQ(person->outputs(), std::vector<int>{87});
@@ -66,19 +65,19 @@ TEST(ModelLoading, RealModelsParse) {
   EXPECT_EQ(person->operators()[0].opcode, kOpDepthwiseConv2D);  // deprecated code only
 
   // Input tensor not at index 0; 84 op codes with duplicates.
-  auto pytorch = Model::FromFile(dir + "tflm_pytorch_mobilenet_v2_int8_nchw.tflite");
+  auto pytorch = Model::FromFile(test::ModelFile("tflm_pytorch_mobilenet_v2_int8_nchw"));
   EXPECT_EQ(pytorch->inputs(), std::vector<int>{12});
   EXPECT_EQ(pytorch->outputs(), std::vector<int>{45});
   EXPECT_EQ(pytorch->operators().size(), 84u);
   EXPECT_EQ(pytorch->operators()[0].opcode, kOpTranspose);
 
   // A zip of labels appended after the flatbuffer.
-  auto coral = Model::FromFile(dir + "coral_tf2_mobilenet_v2_1.0_224_ptq.tflite");
+  auto coral = Model::FromFile(test::ModelFile("coral_tf2_mobilenet_v2_1.0_224_ptq"));
   EXPECT_EQ(coral->operators().size(), 68u);
   EXPECT_EQ(coral->tensors()[coral->inputs()[0]].type, DType::kUInt8);
 
   // Unused QUANTIZE / DEQUANTIZE op codes.
-  auto vww96 = Model::FromFile(dir + "mlperf_tiny_vww_96_int8.tflite");
+  auto vww96 = Model::FromFile(test::ModelFile("mlperf_tiny_vww_96_int8"));
   EXPECT_EQ(vww96->operators().size(), 31u);
   EXPECT_EQ(vww96->operators()[29].opcode, kOpFullyConnected);
 }

@@ -17,17 +17,15 @@
 namespace vww {
 namespace {
 
-std::string ModelsDir() { return test::SharedDir() + "/models/"; }
-
-Classifier MakeClassifier(const std::string& file) {
+Classifier MakeClassifier(const std::string& stem) {
   ClassifierOptions options;
-  options.model_path = ModelsDir() + file;
+  options.model_path = test::ModelFile(stem);
   options.backend = Backend::kReference;
   return Classifier(options);
 }
 
 cv::Mat Image(const std::string& relative) {
-  cv::Mat m = cv::imread(test::SharedDir() + "/testdata/" + relative, cv::IMREAD_COLOR);
+  cv::Mat m = cv::imread(test::ImagesDir() + "/" + relative, cv::IMREAD_COLOR);
   EXPECT_FALSE(m.empty()) << relative;
   return m;
 }
@@ -38,7 +36,7 @@ double SumOfScores(const Classification& c) {
 }
 
 TEST(RealModels, MlperfVwwSeparatesPersonFromNoPerson) {
-  Classifier classifier = MakeClassifier("mlperf_tiny_vww_96_int8.tflite");
+  Classifier classifier = MakeClassifier("mlperf_tiny_vww_96_int8");
   ASSERT_EQ(classifier.person_index(), 1);
   int persons_found = 0, empties_found = 0;
   for (const char* f : {"person/astronaut.png", "person/basketball1.png", "person/camera.png",
@@ -59,7 +57,7 @@ TEST(RealModels, MlperfVwwSeparatesPersonFromNoPerson) {
 }
 
 TEST(RealModels, Resnet8Cifar10RunsAndSumsToOne) {
-  Classifier classifier = MakeClassifier("mlperf_tiny_resnet8_cifar10_int8.tflite");
+  Classifier classifier = MakeClassifier("mlperf_tiny_resnet8_cifar10_int8");
   ASSERT_EQ(classifier.labels().size(), 10u);
   for (const char* f : {"no_person/chelsea.png", "no_person/fruits.jpg"}) {
     const Classification& c = classifier.Classify(Image(f));
@@ -73,7 +71,7 @@ TEST(RealModels, Resnet8Cifar10RunsAndSumsToOne) {
 TEST(RealModels, CoralMobileNetV2SeesACat) {
   // uint8 in and out: QUANTIZE u8 -> i8 first, i8 -> u8 last, and a MEAN that
   // requantizes between differing input and output scales.
-  Classifier classifier = MakeClassifier("coral_tf2_mobilenet_v2_1.0_224_ptq.tflite");
+  Classifier classifier = MakeClassifier("coral_tf2_mobilenet_v2_1.0_224_ptq");
   ASSERT_EQ(classifier.labels().size(), 1001u);
   ASSERT_EQ(classifier.interpreter().input().type, DType::kUInt8);
   const Classification& c = classifier.Classify(Image("no_person/chelsea.png"));
@@ -93,7 +91,7 @@ TEST(RealModels, CoralMobileNetV2SeesACat) {
 }
 
 TEST(RealModels, PytorchMobileNetV2NchwClassifiesTheSamoyed) {
-  auto model = Model::FromFile(ModelsDir() + "tflm_pytorch_mobilenet_v2_int8_nchw.tflite");
+  auto model = Model::FromFile(test::ModelFile("tflm_pytorch_mobilenet_v2_int8_nchw"));
   std::unique_ptr<Interpreter> interp;
   try {
     interp = std::make_unique<Interpreter>(*model, Backend::kReference);
@@ -106,7 +104,7 @@ TEST(RealModels, PytorchMobileNetV2NchwClassifiesTheSamoyed) {
     throw;
   }
   const auto input =
-      test::ReadFile(ModelsDir() + "tflm_pytorch_mobilenet_v2_int8_nchw.dog_input.bin");
+      test::ReadFile(test::DataDir() + "/models/tflm_pytorch_mobilenet_v2_int8_nchw.dog_input.bin");
   ASSERT_EQ(input.size(), 150528u);
   ASSERT_EQ(interp->input().bytes, input.size());
   std::memcpy(interp->input().data, input.data(), input.size());

@@ -416,7 +416,7 @@ TEST(Window, NoDisplayWithoutAServer) {
 TEST(OverlayScreenshot, WritesPngWhenAsked) {
   const char* dir = std::getenv("VWW_SCREENSHOT_DIR");
   if (!dir || !*dir) GTEST_SKIP() << "set VWW_SCREENSHOT_DIR to write docs/overlay.png";
-  cv::VideoCapture cap(test::SharedDir() + "/testdata/videos/vtest_person.avi");
+  cv::VideoCapture cap(test::AssetsDir() + "/vtest_person.avi");
   ASSERT_TRUE(cap.isOpened());
   const double fps = cap.get(cv::CAP_PROP_FPS) > 0 ? cap.get(cv::CAP_PROP_FPS) : 10;
   const int target = std::getenv("VWW_SCREENSHOT_FRAME") ? std::atoi(std::getenv("VWW_SCREENSHOT_FRAME")) : 530;

@@ -22,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string Video(const std::string& name) {
-  return test::SharedDir() + "/testdata/videos/" + name;
+  return test::VideoPath(name);
 }
 
 using test::Scratch;
@@ -64,7 +64,7 @@ struct Reference {
 };
 
 Reference ReadReference(const std::string& video, const std::string& mode) {
-  std::ifstream in(test::SharedDir() + "/testdata/reference/" + video + "." + mode + ".csv");
+  std::ifstream in(test::DataDir() + "/reference/" + video + "." + mode + ".csv");
   Reference ref;
   std::string line;
   std::getline(in, line);  // frame,q_no_person,q_person,p_person

@@ -319,7 +319,7 @@ std::vector<cv::Mat> SampleImages() {
   std::vector<cv::Mat> images;
   for (const char* name :
        {"person.bmp", "no_person.bmp", "no_person/chelsea.png", "no_person/building.jpg"})
-    images.push_back(cv::imread(test::SharedDir() + "/testdata/" + name, cv::IMREAD_COLOR));
+    images.push_back(cv::imread(test::ImagesDir() + "/" + name, cv::IMREAD_COLOR));
   return images;
 }
 
@@ -428,12 +428,12 @@ TEST(TilesCli, RunLogsTheWinningTile) {
 
 TEST(TilesCli, ClassifyPrintsTheWinningTile) {
   std::string out;
-  ASSERT_EQ(RunVww("classify --tiles 2x2 " + test::SharedDir() + "/testdata/person.bmp", &out), 0)
+  ASSERT_EQ(RunVww("classify --tiles 2x2 " + test::ImagesDir() + "/person.bmp", &out), 0)
       << out;
   EXPECT_NE(out.find("tile: "), std::string::npos) << out;
   EXPECT_NE(out.find(" of 5, "), std::string::npos) << out;  // 96x96: full view + 2x2
   ASSERT_EQ(
-      RunVww("classify --json --tiles 2x2 " + test::SharedDir() + "/testdata/person.bmp", &out), 0);
+      RunVww("classify --json --tiles 2x2 " + test::ImagesDir() + "/person.bmp", &out), 0);
   EXPECT_NE(out.find("\"tiles\":5,\"tile\":{\"index\":"), std::string::npos) << out;
 }
 
@@ -442,12 +442,12 @@ TEST(TilesCli, BadSpecIsAUsageError) {
   EXPECT_EQ(RunVww("run --headless --tiles 2x2:nope --frames 1", &out), 2);
   EXPECT_EQ(out.rfind("error: invalid --tiles '2x2:nope'", 0), 0u) << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
-  EXPECT_EQ(RunVww("classify --tiles 0x0 " + test::SharedDir() + "/testdata/person.bmp", &out), 2);
+  EXPECT_EQ(RunVww("classify --tiles 0x0 " + test::ImagesDir() + "/person.bmp", &out), 2);
   EXPECT_EQ(out.rfind("error: invalid --tiles '0x0'", 0), 0u) << out;
   EXPECT_EQ(RunVww("run --headless --tiles auto --threads 99 --frames 1", &out), 2);
   EXPECT_EQ(out, "error: --threads must be between 0 (auto) and 16\n");
   EXPECT_EQ(
-      RunVww("classify --tiles auto --threads -1 " + test::SharedDir() + "/testdata/person.bmp",
+      RunVww("classify --tiles auto --threads -1 " + test::ImagesDir() + "/person.bmp",
              &out),
       2);
   EXPECT_EQ(out, "error: --threads must be between 0 (auto) and 16\n");
@@ -509,7 +509,7 @@ TEST(TilesAcceptance, PersonVideoWithTheDefaultTiling) {
 }
 
 TEST(TilesAcceptance, NoPersonVideoNeverWakes) {
-  const VideoStats s = RunVideo(test::SharedDir() + "/testdata/videos/city_no_person.mpg", "auto");
+  const VideoStats s = RunVideo(test::DataDir() + "/city_no_person.mpg", "auto");
   ASSERT_EQ(s.frames, 190);
   EXPECT_EQ(s.tiles, 21);  // 720x405
   EXPECT_EQ(s.wakes, 0);
@@ -525,7 +525,7 @@ TEST(TilesAcceptance, NoPersonImagesKeepTheirLabelAsOftenAsTheSingleCrop) {
     for (const char* name :
          {"building.jpg", "chelsea.png", "coffee.png", "fruits.jpg", "rocket.jpg"}) {
       const cv::Mat image =
-          cv::imread(test::SharedDir() + "/testdata/no_person/" + name, cv::IMREAD_COLOR);
+          cv::imread(test::ImagesDir() + "/no_person/" + name, cv::IMREAD_COLOR);
       c.Reset();
       const Classification& r = c.Classify(image);
       kept +=

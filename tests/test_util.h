@@ -13,9 +13,26 @@
 
 namespace vww::test {
 
-inline std::string SharedDir() { return VWW_SHARED_DIR; }
+// Everything the tests read is in the repository: assets/ (what the program
+// ships) and tests/data/ (test-only files; tests/data/README.md gives sources
+// and licences).
 inline std::string AssetsDir() { return VWW_ASSETS_DIR; }
+inline std::string DataDir() { return VWW_TEST_DATA_DIR; }
+inline std::string ImagesDir() { return DataDir() + "/images"; }
 inline std::string ModelPath() { return AssetsDir() + "/person_detect.tflite"; }
+
+// A real model by its upstream file stem (as in tests/data/models/MODELS.md);
+// the bundled ones live in assets/ under their short names.
+inline std::string ModelFile(const std::string& stem) {
+  if (stem == "person_detect") return ModelPath();
+  if (stem == "mlperf_tiny_vww_96_int8") return AssetsDir() + "/mlperf_vww.tflite";
+  return DataDir() + "/models/" + stem + ".tflite";
+}
+
+// The two sample videos: the one with people ships in assets/.
+inline std::string VideoPath(const std::string& name) {
+  return name.rfind("vtest_person", 0) == 0 ? AssetsDir() + "/" + name : DataDir() + "/" + name;
+}
 
 inline std::vector<uint8_t> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
