@@ -20,6 +20,19 @@ struct BinaryData : OpData {
   ref::Broadcast broadcast;
 };
 
+// PrepareBinaryInt8, then the node data with the broadcast and the zero-point
+// offsets set; the operator adds its multipliers and activation range.
+template <typename Params>
+std::unique_ptr<BinaryData<Params>> PrepareBinaryData(const Node& node) {
+  auto data = std::make_unique<BinaryData<Params>>();
+  PrepareBinaryInt8(node, &data->broadcast);
+  Params& p = data->params;
+  p.input1_offset = -node.inputs[0]->zero_point;
+  p.input2_offset = -node.inputs[1]->zero_point;
+  p.output_offset = node.outputs[0]->zero_point;
+  return data;
+}
+
 template <typename Params,
           void (*kRun)(const Params&, const ref::Broadcast&, const int8_t*, const int8_t*, int8_t*)>
 void EvalBinary(const Node& node) {
