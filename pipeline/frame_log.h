@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/session.h"
+#include "pipeline/frame_result.h"
 
 namespace vww {
 

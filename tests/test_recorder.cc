@@ -18,7 +18,7 @@
 
 #include "model/model.h"
 #include "test_util.h"
-#include "ui/recorder.h"
+#include "ui/recorder/recorder.h"
 
 extern char** environ;
 

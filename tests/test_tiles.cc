@@ -18,7 +18,7 @@
 
 #include "pipeline/classifier.h"
 #include "pipeline/session.h"
-#include "pipeline/tiles.h"
+#include "pipeline/dsp/tiles.h"
 #include "tests/test_util.h"
 
 namespace vww {

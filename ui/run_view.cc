@@ -1,4 +1,4 @@
-#include "app/run_view.h"
+#include "ui/run_view.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,7 +11,7 @@
 #include <system_error>
 #include <utility>
 
-#include "pipeline/dsp.h"
+#include "pipeline/dsp/dsp.h"
 
 namespace vww {
 

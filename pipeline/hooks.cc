@@ -1,4 +1,4 @@
-#include "app/run_hooks.h"
+#include "pipeline/hooks.h"
 
 #include <signal.h>
 #include <spawn.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <thread>
 
-#include "pipeline/session.h"
+#include "pipeline/capture/frame_source.h"  // SteadyNowMs
 
 extern char** environ;
 

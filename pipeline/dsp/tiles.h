@@ -1,4 +1,4 @@
-// pipeline/tiles: multi-crop (tiled) detection. Besides the usual single crop
+// pipeline/dsp/tiles: multi-crop (tiled) detection. Besides the usual single crop
 // (the "full view"), the frame is searched with grids of overlapping tiles at
 // finer scales, each tile classified by the same model, and the per-tile
 // person scores are combined into one score per frame. The tile that carried
@@ -37,7 +37,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/dsp.h"
+#include "pipeline/dsp/dsp.h"
 #include "pipeline/worker_pool.h"
 
 namespace vww {

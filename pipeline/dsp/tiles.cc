@@ -1,4 +1,4 @@
-#include "pipeline/tiles.h"
+#include "pipeline/dsp/tiles.h"
 
 #include <algorithm>
 #include <cmath>

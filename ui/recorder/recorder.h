@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "pipeline/frame_log.h"
-#include "pipeline/session.h"
+#include "pipeline/frame_result.h"
 
 namespace vww {
 

@@ -1,10 +1,7 @@
-// pipeline/capture: OpenSource and the file sources (video, image, folder,
-// GStreamer), plus the realtime pacing wrapper. Cameras live in
-// v4l2_source.cc and capture_opencv.cc.
-#include "pipeline/capture.h"
-
+// pipeline/capture/files: the file sources (video, image, folder, GStreamer
+// string), which hand on every frame in order, and the realtime wrapper that
+// plays one at its frame rate like a camera.
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
@@ -13,15 +10,14 @@
 #include <system_error>
 #include <thread>
 
-#include "pipeline/capture_internal.h"
-#include "pipeline/v4l2.h"
+#include "pipeline/capture/live_source.h"
+#include "pipeline/capture/sources.h"
 
 namespace vww {
 namespace {
 
 namespace fs = std::filesystem;
-using capture_internal::Clock;
-using capture_internal::NewestFrame;
+using Clock = NewestFrame::Clock;
 
 // Files without a usable rate (images, folders, broken headers) are timed as
 // if they ran at this rate, so timestamps still increase.
@@ -151,16 +147,9 @@ class RealtimeSource : public FrameSource {
     thread_.join();
   }
   bool Read(Frame* frame) override {
-    switch (slot_.Take(frame, stall_timeout_s_)) {
-      case NewestFrame::Status::kFrame:
-        return true;
-      case NewestFrame::Status::kEnd:
-        return false;
-      case NewestFrame::Status::kTimeout:
-        break;
-    }
-    throw Error(inner_->Describe() + ": no frame decoded within " + FpsText(stall_timeout_s_) +
-                " s");
+    return slot_.Read(frame, stall_timeout_s_, [this] {
+      return inner_->Describe() + ": no frame decoded within " + FpsText(stall_timeout_s_) + " s";
+    });
   }
   std::string Describe() const override { return inner_->Describe() + " (realtime)"; }
   bool is_live() const override { return true; }
@@ -191,15 +180,6 @@ class RealtimeSource : public FrameSource {
   NewestFrame slot_;
   std::thread thread_;
 };
-
-std::string ToLower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool IsDigits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 // cv::haveImageReader looks at the file's signature, so a folder can hold
 // anything (CSV files, READMEs, videos) without tripping the source.
@@ -261,31 +241,11 @@ std::unique_ptr<FrameSource> OpenGStreamer(const SourceOptions& options) {
       options.loop);
 }
 
-bool IsCameraSource(const SourceOptions& options) {
-  const std::string& s = options.source;
-  return s.empty() || s.rfind("/dev/video", 0) == 0 || IsDigits(s);
-}
-
 }  // namespace
 
-std::unique_ptr<FrameSource> OpenSource(const SourceOptions& options) {
-  const std::string capture = ToLower(options.capture.empty() ? "auto" : options.capture);
-  if (capture != "auto" && capture != "v4l2" && capture != "opencv")
-    throw Error("unknown capture backend '" + options.capture + "' (auto | v4l2 | opencv)");
-
-  if (IsCameraSource(options)) {
-    // A camera paces itself; realtime and loop do not apply.
-    const bool index = IsDigits(options.source);
-    if (capture == "opencv" || (index && capture == "auto"))
-      return capture_internal::OpenOpenCvCamera(options);
-    SourceOptions v4l2 = options;
-    if (index) v4l2.source = "/dev/video" + options.source;
-    return OpenV4l2Camera(v4l2, SystemV4l2Io());
-  }
-
-  std::unique_ptr<FrameSource> source = options.source.rfind("gst:", 0) == 0
-                                            ? OpenGStreamer(options)
-                                            : OpenFile(options);
+std::unique_ptr<FrameSource> OpenFileSource(const SourceOptions& options) {
+  std::unique_ptr<FrameSource> source =
+      options.source.rfind("gst:", 0) == 0 ? OpenGStreamer(options) : OpenFile(options);
   if (!options.realtime) return source;
   const double fps = source->fps() > 0 ? source->fps() : kAssumedFps;
   return std::make_unique<RealtimeSource>(std::move(source), fps, options.stall_timeout_s);

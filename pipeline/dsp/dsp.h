@@ -79,7 +79,7 @@ class AreaResizer {
   std::vector<float> acc_;   // general: an output row's weighted sum of them
 };
 
-// The last two DSP steps, shared with the tiled DSP (pipeline/tiles.h):
+// The last two DSP steps, shared with the tiled DSP (pipeline/dsp/tiles.h):
 // an 8-bit image -> the model's colour (gray or BGR; resize first, as the
 // reference preprocessing does) ...
 void ToModelColour(const cv::Mat& src, int channels, cv::Mat* dst);

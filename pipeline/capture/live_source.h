@@ -1,29 +1,26 @@
-// pipeline/capture_internal: pieces shared by the capture sources (not part
-// of the public API; tests may use them).
+// pipeline/capture/live_source: what every live source (the V4L2 and OpenCV
+// cameras, a file played in realtime) shares: the newest-frame mailbox
+// between its producer thread and Read(), and the stall error.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <functional>
 #include <mutex>
 #include <string>
 
-#include "model/model.h"
-#include "pipeline/capture.h"
+#include "model/model.h"  // vww::Error  TODO(layout): model/error.h
+#include "pipeline/capture/frame_source.h"
 
-namespace vww::capture_internal {
-
-using Clock = std::chrono::steady_clock;
-
-// Milliseconds on the steady clock, the time base of Frame::timestamp_ms.
-inline double NowMs() {
-  return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
-}
+namespace vww {
 
 // A one-frame mailbox between a producer thread and Read(). A live source
 // must never hand on a stale frame, so a new frame replaces an unread one and
 // the replaced one counts as dropped.
 class NewestFrame {
  public:
+  using Clock = std::chrono::steady_clock;
   enum class Status { kFrame, kEnd, kTimeout };
 
   // Producer side.
@@ -83,6 +80,21 @@ class NewestFrame {
     }
     return Status::kTimeout;
   }
+
+  // FrameSource::Read for a live source: true with the newest frame, false at
+  // the end of the stream; throws vww::Error(stalled()) when no frame came
+  // within timeout_s, or the producer's error.
+  bool Read(Frame* out, double timeout_s, const std::function<std::string()>& stalled) {
+    switch (Take(out, timeout_s)) {
+      case Status::kFrame:
+        return true;
+      case Status::kEnd:
+        return false;
+      case Status::kTimeout:
+        break;
+    }
+    throw Error(stalled());
+  }
   int64_t dropped() {
     std::lock_guard<std::mutex> lock(mu_);
     return dropped_;
@@ -99,7 +111,11 @@ class NewestFrame {
   int64_t dropped_ = 0;
 };
 
-// Camera sources (v4l2_source.cc, capture_opencv.cc).
-std::unique_ptr<FrameSource> OpenOpenCvCamera(const SourceOptions& options);
+// "camera /dev/video0 stalled: no frame for 5 s": the cameras' stall error.
+inline std::string CameraStalled(const std::string& name, double timeout_s) {
+  char s[32];
+  std::snprintf(s, sizeof(s), "%g", timeout_s);
+  return "camera " + name + " stalled: no frame for " + s + " s";
+}
 
-}  // namespace vww::capture_internal
+}  // namespace vww

@@ -1,4 +1,4 @@
-#include "pipeline/reconnect.h"
+#include "pipeline/capture/reconnect.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,4 +1,4 @@
-// app/run_hooks: --on-wake / --on-sleep commands. A hook must never stall the
+// pipeline/hooks: --on-wake / --on-sleep commands. A hook must never stall the
 // pipeline, so commands are spawned without waiting, reaped by polling, capped
 // in number, and killed (with everything they started) when they overrun.
 #pragma once

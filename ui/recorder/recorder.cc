@@ -1,5 +1,5 @@
 // ui/recorder: see recorder.h.
-#include "ui/recorder.h"
+#include "ui/recorder/recorder.h"
 
 #include <sys/statvfs.h>
 

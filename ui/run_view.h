@@ -1,4 +1,4 @@
-// app/run_view: what `vww run` shows and keeps on top of the pipeline. It
+// ui/run_view: what `vww run` shows and keeps on top of the pipeline. It
 // turns each FrameResult into the overlay state, draws the annotated frame
 // when someone needs it (the window, a recording, a screenshot), shows it in
 // the window and acts on the keys. The run loop calls OnFrame() from the
@@ -13,7 +13,7 @@
 
 #include "pipeline/session.h"
 #include "ui/overlay.h"
-#include "ui/recorder.h"
+#include "ui/recorder/recorder.h"
 #include "ui/window.h"
 
 namespace vww {

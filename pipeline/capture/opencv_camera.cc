@@ -1,13 +1,14 @@
-// pipeline/capture_opencv: the fallback camera backend, OpenCV's own V4L2
-// capture, for devices libv4l2 cannot drive. Same newest-frame thread as the
-// V4L2 source.
+// pipeline/capture/opencv_camera: the fallback camera backend, OpenCV's own
+// V4L2 capture, for devices libv4l2 cannot drive. Same newest-frame thread as
+// the V4L2 source.
 #include <opencv2/videoio.hpp>
 #include <thread>
 
-#include "pipeline/capture_internal.h"
-#include "pipeline/v4l2.h"
+#include "pipeline/capture/live_source.h"
+#include "pipeline/capture/sources.h"
+#include "pipeline/capture/v4l2/v4l2.h"
 
-namespace vww::capture_internal {
+namespace vww {
 namespace {
 
 class OpenCvCamera : public FrameSource {
@@ -21,8 +22,8 @@ class OpenCvCamera : public FrameSource {
   }
 
   void Open(int index, const std::string& path) {
-    const bool ok = path.empty() ? capture_.open(index, cv::CAP_V4L2)
-                                 : capture_.open(path, cv::CAP_V4L2);
+    const bool ok =
+        path.empty() ? capture_.open(index, cv::CAP_V4L2) : capture_.open(path, cv::CAP_V4L2);
     if (!ok || !capture_.isOpened()) {
       const std::vector<CameraInfo> cameras = ListCameras(false);
       std::string list;
@@ -42,17 +43,8 @@ class OpenCvCamera : public FrameSource {
   }
 
   bool Read(Frame* frame) override {
-    switch (slot_.Take(frame, options_.stall_timeout_s)) {
-      case NewestFrame::Status::kFrame:
-        return true;
-      case NewestFrame::Status::kEnd:
-        return false;
-      case NewestFrame::Status::kTimeout:
-        break;
-    }
-    char s[32];
-    std::snprintf(s, sizeof(s), "%g", options_.stall_timeout_s);
-    throw Error("camera " + name_ + " stalled: no frame for " + s + " s");
+    return slot_.Read(frame, options_.stall_timeout_s,
+                      [this] { return CameraStalled(name_, options_.stall_timeout_s); });
   }
   std::string Describe() const override {
     char s[64];
@@ -72,7 +64,7 @@ class OpenCvCamera : public FrameSource {
         slot_.Finish("camera " + name_ + " stopped delivering frames (disconnected?)");
         return;
       }
-      frame.timestamp_ms = NowMs();
+      frame.timestamp_ms = SteadyNowMs();
       frame.index = index++;
       slot_.Put(std::move(frame));
     }
@@ -99,10 +91,10 @@ std::unique_ptr<FrameSource> OpenOpenCvCamera(const SourceOptions& options) {
   } else {
     index = std::stoi(options.source);
   }
-  auto camera = std::make_unique<OpenCvCamera>(
-      options, path.empty() ? std::to_string(index) : path);
+  auto camera =
+      std::make_unique<OpenCvCamera>(options, path.empty() ? std::to_string(index) : path);
   camera->Open(index, path);
   return camera;
 }
 
-}  // namespace vww::capture_internal
+}  // namespace vww

@@ -1,4 +1,4 @@
-// pipeline/reconnect: `vww run --reconnect`. A camera that is unplugged,
+// pipeline/capture/reconnect: `vww run --reconnect`. A camera that is unplugged,
 // fails or stalls mid-stream is closed and opened again with exponential
 // backoff, instead of ending the run.
 #pragma once
@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "pipeline/capture.h"
+#include "pipeline/capture/frame_source.h"
 
 namespace vww {
 
