@@ -12,7 +12,7 @@
 #include <opencv2/core.hpp>
 #include <string>
 
-#include "model/model.h"  // vww::Error  TODO(layout): model/error.h
+#include "model/error.h"
 
 namespace vww {
 

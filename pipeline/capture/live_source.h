@@ -10,7 +10,7 @@
 #include <mutex>
 #include <string>
 
-#include "model/model.h"  // vww::Error  TODO(layout): model/error.h
+#include "model/error.h"
 #include "pipeline/capture/frame_source.h"
 
 namespace vww {
