@@ -8,6 +8,8 @@ PACKAGES=(
   g++ make cmake pkg-config
   # model runtime: flatbuffers schema compiler + headers, gemmlowp fixed point
   flatbuffers-compiler libflatbuffers-dev libgemmlowp-dev
+  # libraries: SHA-256 (nettle), JSON (nlohmann, header-only)
+  nettle-dev nlohmann-json3-dev
   # capture, DSP and window: only the OpenCV modules we use, not libopencv-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libopencv-videoio-dev libopencv-highgui-dev libv4l-dev

@@ -1,9 +1,9 @@
 // ui/recorder: see recorder.h.
 #include "ui/recorder/recorder.h"
 
+#include <nettle/sha2.h>
 #include <sys/statvfs.h>
 
-#include <array>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -18,59 +18,6 @@ namespace vww {
 namespace fs = std::filesystem;
 
 namespace {
-
-// --- SHA-256, FIPS 180-4 ----------------------------------------------------
-
-// The constants are defined as the first 32 bits of the fractional parts of
-// square roots (initial hash) and cube roots (round constants) of the first
-// primes; computing them from that definition keeps magic tables out of the
-// code (the test vectors in the tests confirm every bit).
-struct Sha256Constants {
-  std::array<uint32_t, 8> h0;
-  std::array<uint32_t, 64> k;
-  Sha256Constants() {
-    int found = 0;
-    for (int n = 2; found < 64; ++n) {
-      bool prime = true;
-      for (int d = 2; d * d <= n; ++d) prime = prime && n % d != 0;
-      if (!prime) continue;
-      const auto frac32 = [](long double x) {
-        return static_cast<uint32_t>(std::floor((x - std::floor(x)) * 4294967296.0L));
-      };
-      if (found < 8) h0[found] = frac32(std::sqrt(static_cast<long double>(n)));
-      k[found++] = frac32(std::cbrt(static_cast<long double>(n)));
-    }
-  }
-};
-
-uint32_t Rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-void Sha256Block(const Sha256Constants& c, const uint8_t* block, uint32_t* h) {
-  uint32_t w[64];
-  for (int t = 0; t < 16; ++t)
-    w[t] = uint32_t{block[4 * t]} << 24 | uint32_t{block[4 * t + 1]} << 16 |
-           uint32_t{block[4 * t + 2]} << 8 | uint32_t{block[4 * t + 3]};
-  for (int t = 16; t < 64; ++t) {
-    const uint32_t s0 = Rotr(w[t - 15], 7) ^ Rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
-    const uint32_t s1 = Rotr(w[t - 2], 17) ^ Rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
-    w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-  }
-  uint32_t a = h[0], b = h[1], cc = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-  for (int t = 0; t < 64; ++t) {
-    const uint32_t t1 =
-        hh + (Rotr(e, 6) ^ Rotr(e, 11) ^ Rotr(e, 25)) + ((e & f) ^ (~e & g)) + c.k[t] + w[t];
-    const uint32_t t2 = (Rotr(a, 2) ^ Rotr(a, 13) ^ Rotr(a, 22)) + ((a & b) ^ (a & cc) ^ (b & cc));
-    hh = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = cc;
-    cc = b;
-    b = a;
-    a = t1 + t2;
-  }
-  h[0] += a, h[1] += b, h[2] += cc, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
-}
 
 // --- files ------------------------------------------------------------------
 
@@ -136,23 +83,13 @@ const cv::Mat& AsBgr(const cv::Mat& image, cv::Size size, cv::Mat* buffer) {
 }  // namespace
 
 std::string Sha256Hex(const void* data, size_t size) {
-  static const Sha256Constants c;
-  uint32_t h[8];
-  for (int i = 0; i < 8; ++i) h[i] = c.h0[i];
-  const auto* p = static_cast<const uint8_t*>(data);
-  size_t done = 0;
-  for (; size - done >= 64; done += 64) Sha256Block(c, p + done, h);
-  // Padding: 0x80, zeros, then the message length in bits, big-endian.
-  uint8_t tail[128] = {};
-  const size_t rest = size - done;
-  std::copy(p + done, p + size, tail);
-  tail[rest] = 0x80;
-  const size_t tail_size = rest < 56 ? 64 : 128;
-  const uint64_t bits = static_cast<uint64_t>(size) * 8;
-  for (int i = 0; i < 8; ++i) tail[tail_size - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
-  for (size_t off = 0; off < tail_size; off += 64) Sha256Block(c, tail + off, h);
-  char hex[65];
-  for (int i = 0; i < 8; ++i) std::snprintf(hex + 8 * i, 9, "%08x", h[i]);
+  sha256_ctx ctx;
+  sha256_init(&ctx);
+  sha256_update(&ctx, size, static_cast<const uint8_t*>(data));
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, sizeof(digest), digest);
+  char hex[2 * SHA256_DIGEST_SIZE + 1];
+  for (int i = 0; i < SHA256_DIGEST_SIZE; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
   return hex;
 }
 
@@ -293,31 +230,32 @@ void Recorder::Close(const SessionSummary* summary) {
 }
 
 void Recorder::WriteSessionJson(const SessionSummary* summary) {
-  std::string labels;
-  for (const std::string& l : options_.labels)
-    labels += (labels.empty() ? "" : ",") + JsonString(l);
-  std::string j =
-      "{\n  \"version\": " + JsonString(VWW_VERSION) +
-      ",\n  \"model\": " + JsonString(options_.model_path) +
-      ",\n  \"model_sha256\": " + JsonString(Sha256File(options_.model_path)) +
-      ",\n  \"labels\": [" + labels + "]" + ",\n  \"source\": " + JsonString(options_.source) +
-      ",\n  \"options\": " + JsonString(options_.command_line) +
-      ",\n  \"raw\": " + (options_.raw ? "true" : "false") +
-      ",\n  \"clips\": " + (options_.clips ? "true" : "false") +
-      ",\n  \"fps\": " + Num("%g", options_.fps) + ",\n  \"start\": " + JsonString(start_time_) +
-      ",\n  \"end\": " + (closed_ || !ok() ? JsonString(IsoNow()) : "null") +
-      ",\n  \"frames\": " + std::to_string(frames_) + ",\n  \"wakes\": " + std::to_string(wakes_) +
-      ",\n  \"sleeps\": " + std::to_string(sleeps_) +
-      ",\n  \"clips_written\": " + std::to_string(clips_) +
-      ",\n  \"dropped\": " + std::to_string(dropped_);
-  if (summary)
-    j += ",\n  \"fps_measured\": " + Num("%.2f", summary->fps) +
-         ",\n  \"ended_by\": " + JsonString(summary->end);
-  j += ",\n  \"error\": " + (ok() ? std::string("null") : JsonString(error_)) + "\n}\n";
+  OrderedJson j = {{"version", VWW_VERSION},
+                   {"model", options_.model_path},
+                   {"model_sha256", Sha256File(options_.model_path)},
+                   {"labels", options_.labels},
+                   {"source", options_.source},
+                   {"options", options_.command_line},
+                   {"raw", options_.raw},
+                   {"clips", options_.clips},
+                   {"fps", JsonDigits(options_.fps, 6)},
+                   {"start", start_time_},
+                   {"end", closed_ || !ok() ? OrderedJson(IsoNow()) : OrderedJson(nullptr)},
+                   {"frames", frames_},
+                   {"wakes", wakes_},
+                   {"sleeps", sleeps_},
+                   {"clips_written", clips_},
+                   {"dropped", dropped_}};
+  if (summary) {
+    j["fps_measured"] = JsonFixed(summary->fps, 2);
+    j["ended_by"] = summary->end;
+  }
+  j["error"] = ok() ? OrderedJson(nullptr) : OrderedJson(error_);
+  const std::string text = JsonText(j, 2) + "\n";
   // Written whole and renamed, so session.json is never half a file.
   const std::string path = folder_ + "/session.json", tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "w");
-  const bool written = f && std::fputs(j.c_str(), f) >= 0;
+  const bool written = f && std::fputs(text.c_str(), f) >= 0;
   const bool closed = f && std::fclose(f) == 0;
   std::error_code ec;
   if (written && closed) fs::rename(tmp, path, ec);

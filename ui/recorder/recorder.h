@@ -83,7 +83,7 @@ class Recorder {
   cv::Mat bgr_;              // gray frames converted for the raw video, reused
 };
 
-// SHA-256 (FIPS 180-4) as 64 lowercase hex digits.
+// SHA-256 (FIPS 180-4, computed by nettle) as 64 lowercase hex digits.
 std::string Sha256Hex(const void* data, size_t size);
 // Of a file's contents; empty when it cannot be read.
 std::string Sha256File(const std::string& path);
