@@ -53,12 +53,15 @@ class FakeV4l2Io : public V4l2Io {
   std::atomic<int> gone_errno{ENODEV};  // ENODEV: unplugged; e.g. EPIPE: a driver error
   std::atomic<bool> stall{false};       // never a frame
   int frame_interval_ms = 1;            // how fast the "sensor" produces frames
+  std::atomic<int> sequence_step{1};    // > 1: the driver lost frames between buffers
+  uint32_t field_reply = V4L2_FIELD_NONE;  // the field order S_FMT answers with
 
   // Observations.
   std::atomic<int64_t> produced{0};
   std::atomic<int> open_fds{0};
   std::atomic<int> mapped{0};
   uint32_t set_fourcc = 0;
+  uint32_t asked_field = 0xffffffff;  // the field order S_FMT was asked for
   int set_width = 0, set_height = 0;
   bool streamed_off = false;
 
@@ -162,7 +165,8 @@ class FakeV4l2Io : public V4l2Io {
         pix.pixelformat = f->fourcc;
         pix.width = size.width;
         pix.height = size.height;
-        pix.field = V4L2_FIELD_NONE;
+        asked_field = pix.field;
+        pix.field = field_reply;
         pix.bytesperline = f->fourcc == V4L2_PIX_FMT_YUYV   ? 2 * size.width
                            : f->fourcc == V4L2_PIX_FMT_GREY ? size.width
                                                             : 0;
@@ -230,7 +234,7 @@ class FakeV4l2Io : public V4l2Io {
         const int64_t us = 1000000000LL + n * 40000;
         buf->timestamp.tv_sec = us / 1000000;
         buf->timestamp.tv_usec = us % 1000000;
-        buf->sequence = static_cast<uint32_t>(n);
+        buf->sequence = static_cast<uint32_t>(n * sequence_step);
         return 0;
       }
       default:
@@ -505,6 +509,63 @@ TEST(CaptureV4l2, DeviceDisappearsMidStream) {
   EXPECT_EQ(error, "camera /dev/video0 disconnected (No such device)");
   // Later reads keep failing instead of blocking.
   EXPECT_THROW(source->Read(&frame), Error);
+}
+
+TEST(CaptureV4l2, SequenceGapsCountAsDrops) {
+  // Sequence numbers 0, 3, 6, ...: the driver lost two frames before each
+  // buffer after the first, so by frame index i at least 2 * i are lost.
+  auto io = std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {kYuyv})});
+  io->fill = FillYuyv;
+  io->sequence_step = 3;
+  auto source = OpenV4l2Camera(Options(), io);
+  Frame frame;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(source->Read(&frame));
+    EXPECT_GE(frame.dropped, 2 * frame.index) << "frame " << frame.index;
+  }
+  EXPECT_GE(frame.index, 1);
+}
+
+TEST(CaptureV4l2, AsksForProgressiveFrames) {
+  auto io = std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {kYuyv})});
+  io->fill = FillYuyv;
+  auto source = OpenV4l2Camera(Options(), io);
+  EXPECT_EQ(io->asked_field, static_cast<uint32_t>(V4L2_FIELD_NONE));
+}
+
+TEST(CaptureV4l2, InterlacedCameraIsRejected) {
+  auto io = std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {kYuyv})});
+  io->fill = FillYuyv;
+  io->field_reply = V4L2_FIELD_INTERLACED;
+  const std::string error = ErrorOf([&] { OpenV4l2Camera(Options(), io); });
+  EXPECT_EQ(error,
+            "camera /dev/video0 delivers interlaced fields (field order 4); VWW Live needs "
+            "progressive frames");
+  EXPECT_EQ(io->open_fds, 0);
+}
+
+TEST(CaptureV4l2, MjpegFramesAreDecodedFromTheirOwnBuffer) {
+  // MJPEG buffers are kept compressed and decoded on Read(); the decoded
+  // picture must be the one of the frame's own index (its flat colour), not
+  // a buffer the driver has refilled since.
+  auto io = std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {kMjpeg})});
+  auto shade = [](int64_t n) { return static_cast<int>((n * 37) % 200) + 20; };
+  io->fill = [&](uint8_t* data, size_t length, int w, int h, int64_t n) -> size_t {
+    std::vector<uint8_t> jpeg;
+    cv::imencode(".jpg", cv::Mat(h, w, CV_8UC3, cv::Scalar::all(shade(n))), jpeg);
+    if (jpeg.size() > length) return 0;
+    std::memcpy(data, jpeg.data(), jpeg.size());
+    return jpeg.size();
+  };
+  auto source = OpenV4l2Camera(Options(), io);
+  Frame frame;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(source->Read(&frame));
+    ASSERT_EQ(frame.image.type(), CV_8UC3);
+    EXPECT_NEAR(frame.image.at<cv::Vec3b>(10, 10)[1], shade(frame.index), 3) << frame.index;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(frame.dropped, 0);
 }
 
 TEST(CaptureV4l2, StallTimesOut) {

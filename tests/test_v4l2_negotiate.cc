@@ -107,6 +107,22 @@ TEST(V4l2Negotiate, EmulatedFormatsOnlyAsTheConvertedFallback) {
   EXPECT_EQ(mode->fourcc, static_cast<uint32_t>(V4L2_PIX_FMT_BGR24));
 }
 
+TEST(V4l2Negotiate, RateRangesWithAZeroIntervalAreOrdered) {
+  // A stepwise range whose shortest interval is 0 reports {1 fps, 0}: 0 is
+  // "no upper limit", so 30 is inside. Reversed bounds are taken in order;
+  // a range of two zeros is an unknown rate.
+  auto range = [](double a, double b) {
+    CameraInfo::Size s = Discrete(640, 480, {a, b});
+    s.fps_range = true;
+    return s;
+  };
+  EXPECT_DOUBLE_EQ(ChooseMode({Offer(V4L2_PIX_FMT_YUYV, {range(1, 0)})}, Want(0, 0, 30))->fps, 30);
+  EXPECT_DOUBLE_EQ(ChooseMode({Offer(V4L2_PIX_FMT_YUYV, {range(60, 15)})}, Want(0, 0, 30))->fps,
+                   30);
+  EXPECT_DOUBLE_EQ(ChooseMode({Offer(V4L2_PIX_FMT_YUYV, {range(60, 15)})}, Want(0, 0, 5))->fps, 15);
+  EXPECT_DOUBLE_EQ(ChooseMode({Offer(V4L2_PIX_FMT_YUYV, {range(0, 0)})}, Want(0, 0, 30))->fps, 0);
+}
+
 TEST(V4l2Negotiate, NothingUsableIsNoMode) {
   EXPECT_FALSE(ChooseMode({}, Want(0, 0, 0)).has_value());
   EXPECT_FALSE(ChooseMode({Offer(V4L2_PIX_FMT_H264, {Discrete(640, 480, {30})})}, Want(0, 0, 0))

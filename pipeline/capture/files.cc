@@ -181,6 +181,57 @@ class RealtimeSource : public FrameSource {
   std::thread thread_;
 };
 
+// A GStreamer pipeline that captures the present (IsLiveGstPipeline): its
+// frames arrive at the source's pace, so a reader thread takes each as it
+// comes, stamps it with the steady clock, and Read() gets the newest, as
+// from a camera. A slow consumer sees drops instead of growing lag.
+class LiveGstSource : public FrameSource {
+ public:
+  LiveGstSource(std::unique_ptr<FrameSource> inner, double stall_timeout_s)
+      : state_(std::make_shared<State>()), stall_timeout_s_(stall_timeout_s) {
+    description_ = inner->Describe() + " (live)";
+    fps_ = inner->fps();
+    state_->inner = std::move(inner);
+    thread_ = std::thread([state = state_] { Run(*state); });
+  }
+  // An appsink read blocks until the next frame: a stalled live pipeline is
+  // left to its thread after --stall-timeout rather than hanging the exit.
+  ~LiveGstSource() override { StopProducer(state_->slot, thread_, stall_timeout_s_); }
+  bool Read(Frame* frame) override {
+    return state_->slot.Read(frame, stall_timeout_s_,
+                             [this] { return CameraStalled(description_, stall_timeout_s_); });
+  }
+  std::string Describe() const override { return description_; }
+  bool is_live() const override { return true; }
+  double fps() const override { return fps_; }
+
+ private:
+  struct State {
+    std::unique_ptr<FrameSource> inner;
+    NewestFrame slot;
+  };
+  static void Run(State& state) {
+    while (!state.slot.stopping()) {
+      Frame frame;
+      try {
+        if (!state.inner->Read(&frame)) break;
+      } catch (const std::exception& e) {
+        state.slot.Finish(e.what());
+        return;
+      }
+      frame.timestamp_ms = SteadyNowMs();
+      state.slot.Put(std::move(frame));
+    }
+    state.slot.Finish("");
+  }
+
+  std::shared_ptr<State> state_;
+  double stall_timeout_s_;
+  std::string description_;
+  double fps_ = 0;
+  std::thread thread_;
+};
+
 // cv::haveImageReader looks at the file's signature, so a folder can hold
 // anything (CSV files, READMEs, videos) without tripping the source.
 bool IsImageFile(const fs::path& path) {
@@ -244,8 +295,10 @@ std::unique_ptr<FrameSource> OpenGStreamer(const SourceOptions& options) {
 }  // namespace
 
 std::unique_ptr<FrameSource> OpenFileSource(const SourceOptions& options) {
-  std::unique_ptr<FrameSource> source =
-      options.source.rfind("gst:", 0) == 0 ? OpenGStreamer(options) : OpenFile(options);
+  const bool gst = options.source.rfind("gst:", 0) == 0;
+  std::unique_ptr<FrameSource> source = gst ? OpenGStreamer(options) : OpenFile(options);
+  if (gst && IsLiveGstPipeline(options.source.substr(4)))
+    return std::make_unique<LiveGstSource>(std::move(source), options.stall_timeout_s);
   if (!options.realtime) return source;
   const double fps = source->fps() > 0 ? source->fps() : kAssumedFps;
   return std::make_unique<RealtimeSource>(std::move(source), fps, options.stall_timeout_s);

@@ -3,12 +3,15 @@
 // between its producer thread and Read(), and the stall error.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "model/error.h"
 #include "pipeline/capture/frame_source.h"
@@ -48,6 +51,14 @@ class NewestFrame {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
     cv_.notify_all();
+  }
+  // Waits up to timeout_s for Finish(), which producers call on their way
+  // out; false when the producer is still stuck (in a driver call).
+  bool WaitFinished(double timeout_s) {
+    std::unique_lock<std::mutex> lock(mu_);
+    const auto timeout = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(std::min(timeout_s > 0 ? timeout_s : 0, 1e6)));
+    return cv_.wait_for(lock, timeout, [this] { return finished_; });
   }
   bool stopping() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -110,6 +121,20 @@ class NewestFrame {
   std::string error_;
   int64_t dropped_ = 0;
 };
+
+// Ends a producer thread whose state (the slot and whatever it reads from)
+// it co-owns: asks it to stop and joins it, but when it is stuck in a
+// blocking read (a stalled camera: OpenCV's V4L2 select waits 10 s, a live
+// GStreamer appsink forever) for longer than timeout_s, detaches it; it
+// exits on its own when the read returns, and the shared state outlives it.
+inline void StopProducer(NewestFrame& slot, std::thread& thread, double timeout_s) {
+  slot.Stop();
+  if (!thread.joinable()) return;
+  if (slot.WaitFinished(std::max(timeout_s, 0.1)))
+    thread.join();
+  else
+    thread.detach();
+}
 
 // "camera /dev/video0 stalled: no frame for 5 s": the cameras' stall error.
 inline std::string CameraStalled(const std::string& name, double timeout_s) {

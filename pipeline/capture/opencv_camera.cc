@@ -14,17 +14,18 @@ namespace {
 class OpenCvCamera : public FrameSource {
  public:
   OpenCvCamera(const SourceOptions& options, std::string name)
-      : options_(options), name_(std::move(name)) {}
+      : options_(options), name_(std::move(name)), state_(std::make_shared<State>()) {}
   ~OpenCvCamera() override {
-    slot_.Stop();
-    // VideoCapture::read has its own select() timeout, so this returns.
-    if (thread_.joinable()) thread_.join();
+    // VideoCapture::read on a stalled camera waits out OpenCV's own select()
+    // timeout (10 s); stopping waits at most --stall-timeout.
+    StopProducer(state_->slot, thread_, options_.stall_timeout_s);
   }
 
   void Open(int index, const std::string& path) {
+    cv::VideoCapture& capture = state_->capture;
     const bool ok =
-        path.empty() ? capture_.open(index, cv::CAP_V4L2) : capture_.open(path, cv::CAP_V4L2);
-    if (!ok || !capture_.isOpened()) {
+        path.empty() ? capture.open(index, cv::CAP_V4L2) : capture.open(path, cv::CAP_V4L2);
+    if (!ok || !capture.isOpened()) {
       const std::vector<CameraInfo> cameras = ListCameras(false);
       std::string list;
       for (const CameraInfo& c : cameras)
@@ -32,19 +33,19 @@ class OpenCvCamera : public FrameSource {
       throw Error("cannot open camera " + name_ + " with OpenCV (missing or busy); " +
                   (list.empty() ? "no camera found" : "cameras: " + list));
     }
-    if (options_.width > 0) capture_.set(cv::CAP_PROP_FRAME_WIDTH, options_.width);
-    if (options_.height > 0) capture_.set(cv::CAP_PROP_FRAME_HEIGHT, options_.height);
-    if (options_.fps > 0) capture_.set(cv::CAP_PROP_FPS, options_.fps);
-    width_ = static_cast<int>(capture_.get(cv::CAP_PROP_FRAME_WIDTH));
-    height_ = static_cast<int>(capture_.get(cv::CAP_PROP_FRAME_HEIGHT));
-    const double fps = capture_.get(cv::CAP_PROP_FPS);
+    if (options_.width > 0) capture.set(cv::CAP_PROP_FRAME_WIDTH, options_.width);
+    if (options_.height > 0) capture.set(cv::CAP_PROP_FRAME_HEIGHT, options_.height);
+    if (options_.fps > 0) capture.set(cv::CAP_PROP_FPS, options_.fps);
+    width_ = static_cast<int>(capture.get(cv::CAP_PROP_FRAME_WIDTH));
+    height_ = static_cast<int>(capture.get(cv::CAP_PROP_FRAME_HEIGHT));
+    const double fps = capture.get(cv::CAP_PROP_FPS);
     fps_ = fps > 0 && fps < 1000 ? fps : 0;
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([state = state_, name = name_] { Run(*state, name); });
   }
 
   bool Read(Frame* frame) override {
-    return slot_.Read(frame, options_.stall_timeout_s,
-                      [this] { return CameraStalled(name_, options_.stall_timeout_s); });
+    return state_->slot.Read(frame, options_.stall_timeout_s,
+                             [this] { return CameraStalled(name_, options_.stall_timeout_s); });
   }
   std::string Describe() const override {
     char s[64];
@@ -55,27 +56,34 @@ class OpenCvCamera : public FrameSource {
   double fps() const override { return fps_; }
 
  private:
-  void Run() {
+  // What the capture thread uses, shared so that a thread left behind by
+  // StopProducer never outlives it.
+  struct State {
+    cv::VideoCapture capture;
+    NewestFrame slot;
+  };
+
+  static void Run(State& state, const std::string& name) {
     int64_t index = 0;
-    while (!slot_.stopping()) {
+    while (!state.slot.stopping()) {
       Frame frame;
-      if (!capture_.read(frame.image) || frame.image.empty()) {
+      if (!state.capture.read(frame.image) || frame.image.empty()) {
         // OpenCV does not say why; an unplugged camera is the usual reason.
-        slot_.Finish("camera " + name_ + " stopped delivering frames (disconnected?)");
+        state.slot.Finish("camera " + name + " stopped delivering frames (disconnected?)");
         return;
       }
       frame.timestamp_ms = SteadyNowMs();
       frame.index = index++;
-      slot_.Put(std::move(frame));
+      state.slot.Put(std::move(frame));
     }
+    state.slot.Finish("");
   }
 
   SourceOptions options_;
   std::string name_;
-  cv::VideoCapture capture_;
+  std::shared_ptr<State> state_;
   int width_ = 0, height_ = 0;
   double fps_ = 0;
-  NewestFrame slot_;
   std::thread thread_;
 };
 

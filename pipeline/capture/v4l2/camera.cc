@@ -1,7 +1,8 @@
 // pipeline/capture/v4l2/camera: cameras through V4L2 with mmap streaming. A capture
 // thread dequeues every buffer as soon as the driver fills it and keeps only
-// the newest converted frame, so Read() never returns a stale image and the
-// driver never runs out of buffers while the consumer is busy.
+// the newest frame (converted, or still compressed for MJPEG, which Read()
+// decodes), so Read() never returns a stale image and the driver never runs
+// out of buffers while the consumer is busy.
 #include <fcntl.h>
 #include <linux/videodev2.h>
 #include <sys/mman.h>
@@ -91,8 +92,22 @@ class V4l2Camera : public FrameSource {
   }
 
   bool Read(Frame* frame) override {
-    return slot_.Read(frame, options_.stall_timeout_s,
-                      [this] { return CameraStalled(path_, options_.stall_timeout_s); });
+    for (;;) {
+      if (!slot_.Read(frame, options_.stall_timeout_s,
+                      [this] { return CameraStalled(path_, options_.stall_timeout_s); }))
+        return false;
+      if (!Compressed()) return true;
+      // MJPEG is decoded here, for the one frame that is used, not on the
+      // capture thread for every frame the camera sends.
+      cv::Mat image;
+      if (ConvertV4l2Frame(fourcc_, frame->image.data, frame->image.total(), width_, height_,
+                           bytes_per_line_, options_.prefer_gray, &image)) {
+        frame->image = std::move(image);
+        frame->dropped += undecodable_;
+        return true;
+      }
+      ++undecodable_;  // a corrupt frame is a lost frame
+    }
   }
 
   std::string Describe() const override {
@@ -114,6 +129,8 @@ class V4l2Camera : public FrameSource {
     void* data = nullptr;
     size_t length = 0;
   };
+
+  bool Compressed() const { return fourcc_ == V4L2_PIX_FMT_MJPEG || fourcc_ == V4L2_PIX_FMT_JPEG; }
 
   OpenError Busy() {
     return OpenError(
@@ -160,8 +177,15 @@ class V4l2Camera : public FrameSource {
     fmt.fmt.pix.width = static_cast<uint32_t>(best.width);
     fmt.fmt.pix.height = static_cast<uint32_t>(best.height);
     fmt.fmt.pix.pixelformat = best.fourcc;
-    fmt.fmt.pix.field = V4L2_FIELD_ANY;
+    // Progressive frames: the model would see combing in interlaced ones.
+    fmt.fmt.pix.field = V4L2_FIELD_NONE;
     if (Xioctl(*io_, fd_, VIDIOC_S_FMT, &fmt) < 0) throw Failed("VIDIOC_S_FMT", errno);
+    // ANY in the reply is from drivers that do not fill the field in.
+    if (fmt.fmt.pix.field != V4L2_FIELD_NONE && fmt.fmt.pix.field != V4L2_FIELD_ANY)
+      throw OpenError("camera " + path_ + " delivers interlaced fields (field order " +
+                          std::to_string(fmt.fmt.pix.field) +
+                          "); VWW Live needs progressive frames",
+                      false);
     // The driver may adjust any of these; from here on use what it chose.
     fourcc_ = fmt.fmt.pix.pixelformat;
     if (std::find(preferred.begin(), preferred.end(), fourcc_) == preferred.end())
@@ -236,6 +260,8 @@ class V4l2Camera : public FrameSource {
   // quickly; Read() enforces the stall timeout.
   void Run() {
     int64_t index = 0;
+    bool have_sequence = false;
+    uint32_t last_sequence = 0;
     while (!slot_.stopping()) {
       const int r = io_->Poll(fd_, 100);
       if (r < 0) {
@@ -257,12 +283,22 @@ class V4l2Camera : public FrameSource {
       frame.timestamp_ms = monotonic && (buf.timestamp.tv_sec || buf.timestamp.tv_usec)
                                ? buf.timestamp.tv_sec * 1000.0 + buf.timestamp.tv_usec / 1000.0
                                : SteadyNowMs();
-      const size_t used = buf.bytesused ? buf.bytesused : buf.length;
-      const bool ok =
-          !(buf.flags & V4L2_BUF_FLAG_ERROR) &&
-          ConvertV4l2Frame(fourcc_, static_cast<const uint8_t*>(buffers_[buf.index].data),
-                           std::min<size_t>(used, buffers_[buf.index].length), width_, height_,
-                           bytes_per_line_, options_.prefer_gray, &frame.image);
+      // The driver numbers every frame it captures; a gap is frames it lost
+      // (no free buffer, a USB hiccup). Unsigned arithmetic handles the wrap.
+      if (have_sequence && buf.sequence - last_sequence > 1)
+        slot_.AddDropped(static_cast<int64_t>(buf.sequence - last_sequence - 1));
+      have_sequence = true;
+      last_sequence = buf.sequence;
+      const size_t used =
+          std::min<size_t>(buf.bytesused ? buf.bytesused : buf.length, buffers_[buf.index].length);
+      const auto* data = static_cast<const uint8_t*>(buffers_[buf.index].data);
+      bool ok = !(buf.flags & V4L2_BUF_FLAG_ERROR);
+      if (ok && Compressed())
+        frame.image =
+            cv::Mat(1, static_cast<int>(used), CV_8UC1, const_cast<uint8_t*>(data)).clone();
+      else if (ok)
+        ok = ConvertV4l2Frame(fourcc_, data, used, width_, height_, bytes_per_line_,
+                              options_.prefer_gray, &frame.image);
       // Hand the buffer back before publishing so the driver can refill it.
       if (Xioctl(*io_, fd_, VIDIOC_QBUF, &buf) < 0) return Fail("VIDIOC_QBUF", errno);
       frame.index = index++;
@@ -284,6 +320,7 @@ class V4l2Camera : public FrameSource {
   bool streaming_ = false;
   NewestFrame slot_;
   std::thread thread_;
+  int64_t undecodable_ = 0;  // compressed frames Read() could not decode
 };
 
 std::unique_ptr<FrameSource> OpenDevice(const SourceOptions& options,

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <utility>
 
 namespace vww {
 
@@ -54,7 +56,17 @@ std::optional<Mode> ChooseMode(const std::vector<OfferedFormat>& offered,
       m.size_cost = (target_w > 0 ? std::abs(s.width - target_w) : 0) +
                     (target_h > 0 ? std::abs(s.height - target_h) : 0);
       if (s.fps_range) {
-        m.fps = std::clamp(target_fps, s.fps[0], s.fps[1]);
+        // fps = {min, max}. A zero interval reads as 0 fps: a zero longest
+        // interval is no lower limit, a zero shortest one no upper limit
+        // (both zero: the rate is unknown). Some drivers swap the bounds.
+        double lo = s.fps[0], hi = s.fps[1];
+        if (lo <= 0 && hi <= 0) {
+          m.fps = 0;
+        } else {
+          if (hi <= 0) hi = std::numeric_limits<double>::infinity();
+          if (lo > hi) std::swap(lo, hi);
+          m.fps = std::clamp(target_fps, std::max(lo, 0.0), hi);
+        }
       } else {
         for (double f : s.fps) {
           // Closest to the target; on a tie the faster one.
