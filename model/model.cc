@@ -19,6 +19,14 @@ namespace {
 constexpr int64_t kMaxDim = 1 << 24;
 constexpr int64_t kMaxElements = int64_t{1} << 30;
 constexpr size_t kMaxFileBytes = size_t{1} << 30;
+// Graph size caps, far above real models (the largest bundled or test model
+// has a few hundred tensors): planning is quadratic in the number of
+// buffers in the worst case, so a file with a million tiny tensors would
+// take minutes to load.
+constexpr int64_t kMaxTensors = 16384;
+constexpr int64_t kMaxOperators = 16384;
+// Inputs or outputs of one operator, and of the subgraph.
+constexpr int64_t kMaxOperands = 1024;
 
 [[noreturn]] void Bad(const std::string& name, const std::string& what) {
   throw Error(name + ": " + what);
@@ -110,6 +118,12 @@ void Model::Parse() {
   const auto* fb_ops = sg->operators();
   if (!fb_tensors || fb_tensors->size() == 0) Bad(n, "subgraph has no tensors");
   if (!fb_ops || fb_ops->size() == 0) Bad(n, "subgraph has no operators");
+  if (fb_tensors->size() > kMaxTensors)
+    Bad(n, "subgraph has " + std::to_string(fb_tensors->size()) + " tensors (limit " +
+               std::to_string(kMaxTensors) + ")");
+  if (fb_ops->size() > kMaxOperators)
+    Bad(n, "subgraph has " + std::to_string(fb_ops->size()) + " operators (limit " +
+               std::to_string(kMaxOperators) + ")");
   const int tensor_count = static_cast<int>(fb_tensors->size());
 
   // Tensors: shapes, types, quantization, constant data sizes.
@@ -204,6 +218,10 @@ void Model::Parse() {
   };
   if (!sg->inputs() || sg->inputs()->size() == 0) Bad(n, "subgraph has no inputs");
   if (!sg->outputs() || sg->outputs()->size() == 0) Bad(n, "subgraph has no outputs");
+  if (sg->inputs()->size() > kMaxOperands || sg->outputs()->size() > kMaxOperands)
+    Bad(n, "subgraph has " + std::to_string(sg->inputs()->size()) + " inputs and " +
+               std::to_string(sg->outputs()->size()) + " outputs (limit " +
+               std::to_string(kMaxOperands) + " each)");
   for (int i : *sg->inputs()) {
     check_index(i, "subgraph input");
     if (tensors_[i].is_constant) Bad(n, "subgraph input tensor " + std::to_string(i) + " is constant");
@@ -232,6 +250,11 @@ void Model::Parse() {
     op.opcode = std::max<int>(code->deprecated_builtin_code(), code->builtin_code());
     op.version = code->version();
     if (code->custom_code()) op.custom_code = code->custom_code()->str();
+    const size_t operands = std::max(fo->inputs() ? fo->inputs()->size() : 0,
+                                     fo->outputs() ? fo->outputs()->size() : 0);
+    if (operands > kMaxOperands)
+      Bad(n, where + " has " + std::to_string(operands) + " inputs or outputs (limit " +
+                 std::to_string(kMaxOperands) + ")");
     if (fo->inputs())
       for (int t : *fo->inputs()) {
         if (t != -1) {

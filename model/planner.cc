@@ -20,29 +20,31 @@ size_t PlanArena(const std::vector<BufferRequest>& buffers, size_t alignment,
     return buffers[a].first_use < buffers[b].first_use;
   });
 
-  std::vector<size_t> placed;
-  size_t arena = 0;
-  struct Range {
+  // Placed buffers in one list sorted by offset, so each new buffer scans
+  // it once for the first gap (no per-buffer sort: a model with tens of
+  // thousands of tensors used to spend seconds here).
+  struct Placed {
     size_t begin, end;
+    int first_use, last_use;
   };
-  std::vector<Range> busy;
+  std::vector<Placed> placed;
+  placed.reserve(buffers.size());
+  size_t arena = 0;
   for (size_t i : order) {
     const BufferRequest& b = buffers[i];
     if (b.bytes == 0) continue;
-    busy.clear();
-    for (size_t j : placed) {
-      const BufferRequest& o = buffers[j];
-      if (o.first_use <= b.last_use && b.first_use <= o.last_use)
-        busy.push_back({(*offsets)[j], (*offsets)[j] + o.bytes});
-    }
-    std::sort(busy.begin(), busy.end(), [](const Range& x, const Range& y) { return x.begin < y.begin; });
     size_t offset = 0;
-    for (const Range& r : busy) {
+    for (const Placed& r : placed) {
+      if (r.first_use > b.last_use || b.first_use > r.last_use) continue;  // never live together
       if (offset + b.bytes <= r.begin) break;  // fits in the gap before r
       offset = std::max(offset, AlignUp(r.end, alignment));
     }
     (*offsets)[i] = offset;
-    placed.push_back(i);
+    const Placed p{offset, offset + b.bytes, b.first_use, b.last_use};
+    placed.insert(
+        std::upper_bound(placed.begin(), placed.end(), p,
+                         [](const Placed& x, const Placed& y) { return x.begin < y.begin; }),
+        p);
     arena = std::max(arena, offset + b.bytes);
   }
   return AlignUp(arena, alignment);

@@ -100,13 +100,20 @@ void PrepareConv(const Node& node, ConvKind kind, PreparedConv* c) {
   Expect(node, o.padding == 0 || o.padding == 1, "unknown padding");
   const Padding padding = static_cast<Padding>(o.padding);
   const int fh = filter->shape[1], fw = filter->shape[2];
-  const int oh = ComputeOutSize(padding, in->shape[1], fh, p.stride_h, p.dilation_h);
-  const int ow = ComputeOutSize(padding, in->shape[2], fw, p.stride_w, p.dilation_w);
-  if (oh != out->shape[1] || ow != out->shape[2])
+  const WindowAxis y =
+      ComputeWindow(node, "height", padding, in->shape[1], fh, p.stride_h, p.dilation_h);
+  const WindowAxis x =
+      ComputeWindow(node, "width", padding, in->shape[2], fw, p.stride_w, p.dilation_w);
+  if (y.out != out->shape[1] || x.out != out->shape[2])
     Fail(node, "output shape " + out->shape.str() + " does not match the computed " +
-                   std::to_string(oh) + "x" + std::to_string(ow));
-  p.pad_h = ComputePadding(p.stride_h, p.dilation_h, in->shape[1], fh, oh);
-  p.pad_w = ComputePadding(p.stride_w, p.dilation_w, in->shape[2], fw, ow);
+                   std::to_string(y.out) + "x" + std::to_string(x.out));
+  p.pad_h = y.pad;
+  p.pad_w = x.pad;
+  // Conv weights [Cout,KH,KW,Cin] keep a channel's taps together; depthwise
+  // weights [1,KH,KW,C*M] interleave the channels.
+  const int64_t taps = int64_t{fh} * fw * (depthwise ? 1 : filter->shape[3]);
+  ExpectAccumulatorFits(node, *in, filter->data_as<int8_t>(), out_c, taps, depthwise ? 1 : taps,
+                        depthwise ? out_c : 1, 0, bias ? bias->data_as<int32_t>() : nullptr);
   p.input_offset = -in->zero_point;
   p.output_offset = out->zero_point;
   OutputActivationRange(node, o.activation, *out, &p.act_min, &p.act_max);

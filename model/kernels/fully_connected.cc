@@ -97,6 +97,9 @@ bool Prepare(Node& node) {
   }
   p.input_offset = -in->zero_point;
   p.output_offset = out->zero_point;
+  ExpectAccumulatorFits(node, *in, filter->is_constant ? filter->data_as<int8_t>() : nullptr,
+                        data->units, data->depth, data->depth, 1, -p.filter_offset,
+                        bias && bias->is_constant ? bias->data_as<int32_t>() : nullptr);
   OutputActivationRange(node, activation, *out, &p.act_min, &p.act_max);
   PerChannelMultipliers(*in, *filter, *out, data->units, &data->multipliers, &data->shifts);
   node.data = std::move(data);

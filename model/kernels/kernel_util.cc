@@ -1,6 +1,9 @@
 #include "model/kernels/kernel_util.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <cstdlib>
 
 #include "model/model.h"
 #include "model/quantization.h"
@@ -35,16 +38,52 @@ void ExpectArity(const Node& node, size_t min_inputs, size_t max_inputs, size_t 
     if (!node.inputs[i]) Fail(node, "required input " + std::to_string(i) + " is missing");
 }
 
-int ComputeOutSize(Padding padding, int in, int filter, int stride, int dilation) {
-  const int effective = (filter - 1) * dilation + 1;
-  if (padding == Padding::kSame) return (in + stride - 1) / stride;
-  return (in - effective + stride) / stride;
+WindowAxis ComputeWindow(const Node& node, const char* axis, Padding padding, int in, int filter,
+                         int stride, int dilation) {
+  // Every term is at most 2^31, so int64 holds each product and sum below.
+  const int64_t effective = (int64_t{filter} - 1) * dilation + 1;
+  const int64_t out = padding == Padding::kSame ? (int64_t{in} + stride - 1) / stride
+                                                : (int64_t{in} - effective + stride) / stride;
+  if (out <= 0)
+    Fail(node, std::string("the ") + axis + " window leaves an empty output (input " +
+                   std::to_string(in) + ", dilated filter " + std::to_string(effective) + ")");
+  const int64_t total = (out - 1) * stride + effective - in;
+  const int64_t pad = std::max<int64_t>(total / 2, 0);
+  // The largest coordinate a kernel forms is (out - 1) * stride + (filter -
+  // 1) * dilation, the smallest -pad; both, and the padded extent the fast
+  // kernels size buffers by, must fit in int.
+  const int64_t extent = (out - 1) * stride + effective + pad;
+  if (extent > INT32_MAX)
+    Fail(node, std::string("the ") + axis + " window (stride " + std::to_string(stride) +
+                   ", dilation " + std::to_string(dilation) + ", filter " + std::to_string(filter) +
+                   ") spans more than 2^31 elements");
+  return {static_cast<int>(out), static_cast<int>(pad)};
 }
 
-int ComputePadding(int stride, int dilation, int in, int filter, int out) {
-  const int effective = (filter - 1) * dilation + 1;
-  const int total = (out - 1) * stride + effective - in;
-  return std::max(total / 2, 0);
+void ExpectAccumulatorFits(const Node& node, const Tensor& input, const int8_t* weights,
+                           int channels, int64_t taps, int64_t channel_stride, int64_t tap_stride,
+                           int32_t filter_zero_point, const int32_t* bias) {
+  // The input is int8: x - zp lies in [-128 - zp, 127 - zp].
+  const int64_t zp = input.zero_point;
+  const int64_t max_x = std::max(std::abs(-128 - zp), std::abs(127 - zp));
+  constexpr int64_t kLimit = int64_t{1} << 31;
+  for (int c = 0; c < channels; ++c) {
+    // Each tap adds at most 255 * 256 < 2^16, so after at most 2^30
+    // elements (the loader's cap) the sums below stay far inside int64.
+    int64_t sum_w = 0;
+    if (weights) {
+      const int8_t* w = weights + c * channel_stride;
+      for (int64_t k = 0; k < taps; ++k)
+        sum_w += std::abs(int64_t{w[k * tap_stride]} - filter_zero_point);
+    } else {  // weights computed at run time: any int8 value
+      sum_w = taps * (128 + std::abs(int64_t{filter_zero_point}));
+    }
+    const int64_t worst = sum_w * max_x + (bias ? std::abs(int64_t{bias[c]}) : 0);
+    if (worst >= kLimit)
+      Fail(node, "output channel " + std::to_string(c) + " can overflow the int32 accumulator (" +
+                     std::to_string(taps) + " terms, worst case " + std::to_string(worst) +
+                     " >= 2^31)");
+  }
 }
 
 void PerChannelMultipliers(const Tensor& input, const Tensor& filter, const Tensor& output,

@@ -28,10 +28,28 @@ const T* Options(const Node& node) {
 
 // Window geometry of the convolutions and pools.
 enum class Padding : int8_t { kSame = 0, kValid = 1 };
-// Output size of a windowed op along one axis, as TFLite computes it.
-int ComputeOutSize(Padding padding, int in, int filter, int stride, int dilation);
-// Padding before the first element (TFLite puts the odd pixel after).
-int ComputePadding(int stride, int dilation, int in, int filter, int out);
+// One axis of a window: the output size TFLite computes and the padding
+// before the first element (TFLite puts the odd pixel after).
+struct WindowAxis {
+  int out = 0;
+  int pad = 0;
+};
+// Computed in 64 bits, as TFLite's padding.h does. Fails the node when a
+// value the kernels compute in int (the dilated filter extent, the input
+// coordinates out * stride - pad + tap * dilation) would not fit, or when
+// the output is empty. `axis` names the axis in the error ("height").
+WindowAxis ComputeWindow(const Node& node, const char* axis, Padding padding, int in, int filter,
+                         int stride, int dilation);
+
+// Fails the node when an int32 accumulator of a weighted op (CONV_2D,
+// DEPTHWISE_CONV_2D, FULLY_CONNECTED) can overflow for some input: for each
+// output channel c, sum_k |w[c,k] - filter_zero_point| * max|x - input_zp|
+// + |bias[c]| must stay below 2^31. Weight k of channel c is at
+// weights[c * channel_stride + k * tap_stride], k < taps; weights == nullptr
+// (not constant) assumes any int8 value.
+void ExpectAccumulatorFits(const Node& node, const Tensor& input, const int8_t* weights,
+                           int channels, int64_t taps, int64_t channel_stride, int64_t tap_stride,
+                           int32_t filter_zero_point, const int32_t* bias);
 
 // One (multiplier, shift) per output channel: input_scale * filter_scale[c] /
 // output_scale, computed in double as TFLite does (CONV_2D, DEPTHWISE_CONV_2D,

@@ -45,13 +45,15 @@ void PreparePool2D(const Node& node, ref::PoolParams* p) {
          "strides and filter size must be positive");
   Expect(node, o->padding() == 0 || o->padding() == 1, "unknown padding");
   const Padding padding = static_cast<Padding>(o->padding());
-  const int oh = ComputeOutSize(padding, in->shape[1], p->filter_h, p->stride_h, 1);
-  const int ow = ComputeOutSize(padding, in->shape[2], p->filter_w, p->stride_w, 1);
-  if (oh != out->shape[1] || ow != out->shape[2] || oh <= 0 || ow <= 0)
+  const WindowAxis y =
+      ComputeWindow(node, "height", padding, in->shape[1], p->filter_h, p->stride_h, 1);
+  const WindowAxis x =
+      ComputeWindow(node, "width", padding, in->shape[2], p->filter_w, p->stride_w, 1);
+  if (y.out != out->shape[1] || x.out != out->shape[2])
     Fail(node, "output shape " + out->shape.str() + " does not match the computed " +
-                   std::to_string(oh) + "x" + std::to_string(ow));
-  p->pad_h = ComputePadding(p->stride_h, 1, in->shape[1], p->filter_h, oh);
-  p->pad_w = ComputePadding(p->stride_w, 1, in->shape[2], p->filter_w, ow);
+                   std::to_string(y.out) + "x" + std::to_string(x.out));
+  p->pad_h = y.pad;
+  p->pad_w = x.pad;
   // Every window must overlap the input (an empty window has no average).
   Expect(node, p->pad_h < p->filter_h && p->pad_w < p->filter_w, "padding exceeds the filter");
   OutputActivationRange(node, o->fused_activation_function(), *out, &p->act_min, &p->act_max);
