@@ -6,6 +6,7 @@
 #include <opencv2/videoio/registry.hpp>
 #include <string>
 
+#include "model/error.h"
 #include "pipeline/capture/frame_source.h"
 #include "pipeline/capture/sources.h"
 
@@ -56,6 +57,30 @@ TEST(CaptureGst, LivePipelineIsReadLikeACamera) {
   options.source =
       "gst:videotestsrc num-buffers=2 ! video/x-raw,width=64,height=48 ! videoconvert ! appsink";
   EXPECT_FALSE(OpenSource(options)->is_live());
+}
+
+TEST(CaptureGst, StalledLivePipelineStopsWithinTheStallTimeout) {
+  if (!cv::videoio_registry::hasBackend(cv::CAP_GSTREAMER)) GTEST_SKIP() << "no GStreamer";
+  // One frame, then the next in 1,000 s: the reader thread sits in the
+  // appsink's blocking pull. Reads report the stall, and closing the source
+  // must not wait for that frame (before, this test hung until ctest's
+  // timeout).
+  SourceOptions options;
+  options.source =
+      "gst:videotestsrc is-live=true ! video/x-raw,width=64,height=48,framerate=1/1000 ! "
+      "videoconvert ! appsink";
+  options.stall_timeout_s = 0.5;
+  auto source = OpenSource(options);
+  Frame frame;
+  std::string error;
+  try {
+    // The first frame may have gone to OpenCV's probe at open.
+    for (int i = 0; i < 2; ++i) source->Read(&frame);
+  } catch (const Error& e) {
+    error = e.what();
+  }
+  EXPECT_NE(error.find("stalled: no frame for 0.5 s"), std::string::npos) << error;
+  source.reset();  // returns after at most the stall timeout
 }
 
 }  // namespace

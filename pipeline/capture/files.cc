@@ -198,8 +198,9 @@ class LiveGstSource : public FrameSource {
   // left to its thread after --stall-timeout rather than hanging the exit.
   ~LiveGstSource() override { StopProducer(state_->slot, thread_, stall_timeout_s_); }
   bool Read(Frame* frame) override {
-    return state_->slot.Read(frame, stall_timeout_s_,
-                             [this] { return CameraStalled(description_, stall_timeout_s_); });
+    return state_->slot.Read(frame, stall_timeout_s_, [this] {
+      return description_ + " stalled: no frame for " + FpsText(stall_timeout_s_) + " s";
+    });
   }
   std::string Describe() const override { return description_; }
   bool is_live() const override { return true; }
