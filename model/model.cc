@@ -19,12 +19,12 @@ namespace {
 constexpr int64_t kMaxDim = 1 << 24;
 constexpr int64_t kMaxElements = int64_t{1} << 30;
 constexpr size_t kMaxFileBytes = size_t{1} << 30;
-// Graph size caps, far above real models (the largest bundled or test model
-// has a few hundred tensors): planning is quadratic in the number of
-// buffers in the worst case, so a file with a million tiny tensors would
-// take minutes to load.
-constexpr int64_t kMaxTensors = 16384;
-constexpr int64_t kMaxOperators = 16384;
+// Graph size caps, far above the models this runtime is for (microcontroller
+// vision models have tens to hundreds of tensors): planning is quadratic in
+// the number of buffers alive at once, so a 20 MB file of tiny tensors used
+// to take minutes to load; at these caps the worst case is about a second.
+constexpr int64_t kMaxTensors = 8192;
+constexpr int64_t kMaxOperators = 8192;
 // Inputs or outputs of one operator, and of the subgraph.
 constexpr int64_t kMaxOperands = 1024;
 

@@ -563,7 +563,10 @@ TEST(CaptureV4l2, MjpegFramesAreDecodedFromTheirOwnBuffer) {
     ASSERT_TRUE(source->Read(&frame));
     ASSERT_EQ(frame.image.type(), CV_8UC3);
     EXPECT_NEAR(frame.image.at<cv::Vec3b>(10, 10)[1], shade(frame.index), 3) << frame.index;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Let the camera run three frames ahead, so the next read is of a frame
+    // that replaced others (bounded: a hang is a failure, not a wait).
+    for (int wait = 0; wait < 500 && io->produced < frame.index + 4; ++wait)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_GT(frame.dropped, 0);
 }

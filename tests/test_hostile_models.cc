@@ -182,7 +182,7 @@ TEST(HostileModels, AccumulatorBoundIsExactAtTheLimit) {
 
 TEST(HostileModels, WideGraphsAreRejectedByTheCaps) {
   // 32,000 inputs to one CONCATENATION: 32,001 tensors.
-  ExpectContains(PrepareError(ConcatModel()), "subgraph has 32001 tensors (limit 16384)");
+  ExpectContains(PrepareError(ConcatModel()), "subgraph has 32001 tensors (limit 8192)");
   // One tensor read 2,000 times by one operator.
   ExpectContains(PrepareError(WideConcatModel(2000, true)),
                  "operator 0 has 2000 inputs or outputs (limit 1024)");
