@@ -22,6 +22,7 @@
 #include "pipeline/frame_log.h"
 #include "pipeline/capture/reconnect.h"
 #include "pipeline/session.h"
+#include "pipeline/assets.h"
 
 namespace vww {
 
@@ -63,11 +64,7 @@ void ParseSize(const std::string& s, int* w, int* h) {
     throw UsageError("invalid --size '" + s + "' (want WxH, e.g. 640x480)");
 }
 
-// The bundled sample video, found the way the bundled model is.
-std::string SampleVideoPath() {
-  const std::string model = DefaultModelPath();
-  return model.substr(0, model.find_last_of('/') + 1) + "vtest_person.avi";
-}
+std::string SampleVideoPath() { return DataFile("vtest_person.avi"); }
 
 std::unique_ptr<FrameSource> OpenWithFallback(SourceOptions options) {
   if (!options.source.empty()) return OpenSource(options);

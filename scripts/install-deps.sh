@@ -19,6 +19,9 @@ PACKAGES=(
   libgtest-dev xvfb xauth clang libclang-rt-14-dev
   # window tests: xwd grabs the Xvfb screen, xdotool types keys into the window
   x11-apps xdotool
+  # scripts/package.sh: CPack's DEB generator reads ELF files with `file` and
+  # computes the dependencies with dpkg-shlibdeps (dpkg-dev)
+  dpkg-dev file
 )
 PACKAGES+=("$@")  # callers may add more (the test script adds its own)
 
