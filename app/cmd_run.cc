@@ -124,6 +124,10 @@ int Run(int argc, char** argv) {
   p.Flag("--realtime", &src.realtime,
          "play files at their frame rate, dropping frames like a camera");
   p.Flag("--loop", &src.loop, "restart files at the end");
+  bool fast = false;
+  p.Flag("--fast", &fast,
+         "in a window, play files as fast as they are processed (default: at their own frame "
+         "rate, every frame shown; headless is always as fast as possible)");
   p.Option("--model", &model, "model file (.tflite); default: the bundled person detector");
   p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
   p.Option("--backend", &backend, "fast | reference (default fast)");
@@ -235,6 +239,7 @@ int Run(int argc, char** argv) {
   // Without a window or a recording nobody sees colour: let a camera deliver
   // its Y plane when the model is gray.
   view.window = !headless && DisplayAvailable();
+  view.paced = view.window && !fast;
   src.prefer_gray =
       classifier->dsp().spec().channels == 1 && !view.window && view.record_dir.empty();
 

@@ -13,6 +13,8 @@ PACKAGES=(
   # capture, DSP and window: only the OpenCV modules we use, not libopencv-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libopencv-videoio-dev libopencv-highgui-dev libv4l-dev
+  # the display's size, to fit the window to the screen
+  libx11-dev
   # JSON written and parsed (vww bench --json, logs, reports)
   nlohmann-json3-dev
   # tests: GoogleTest; Xvfb for the window screenshot test; clang's libFuzzer
