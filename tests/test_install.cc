@@ -126,11 +126,14 @@ TEST(QuietImages, IccpWarningsAreNotPassedOnAndPixelsAreUnchanged) {
   EXPECT_EQ(quiet.at<cv::Vec3b>(20, 10), cv::Vec3b(100, 30, 60));
 }
 
+// astronaut.png and chelsea.png carry iCCP profiles of their own (libpng:
+// "known incorrect sRGB profile"); gray decodes, where the profile changes
+// libpng's arithmetic, are passed to cv::imread as they are.
 TEST(QuietImages, EveryPngOfTheSamplesDecodesAsImreadDoes) {
   for (const char* cls : {"person", "no_person"})
     for (const auto& e : fs::directory_iterator(test::ImagesDir() + "/" + cls)) {
       const std::string path = e.path().string();
-      for (int flags : {cv::IMREAD_COLOR, cv::IMREAD_GRAYSCALE, cv::IMREAD_UNCHANGED}) {
+      for (int flags : {cv::IMREAD_COLOR, cv::IMREAD_ANYCOLOR, cv::IMREAD_UNCHANGED}) {
         const cv::Mat a = cv::imread(path, flags), b = ReadImageFile(path, flags);
         ASSERT_EQ(a.size(), b.size()) << path;
         ASSERT_EQ(a.type(), b.type()) << path;
@@ -163,6 +166,11 @@ TEST(QuietImages, ClassifyAndEvalSayNothingAboutIccp) {
   ASSERT_EQ(e.code, 0) << e.err;
   EXPECT_EQ(e.err, "");  // not a terminal: no progress either
   EXPECT_NE(e.out.find("images: 2"), std::string::npos) << e.out;
+  // astronaut.png has a real-world profile libpng calls "known incorrect".
+  fs::copy_file(test::ImagesDir() + "/person/astronaut.png", dir("set/person/astronaut.png"));
+  const test::VwwResult e2 = RunVww("eval " + dir("set"));
+  ASSERT_EQ(e2.code, 0) << e2.err;
+  EXPECT_EQ(e2.err, "");
   const test::VwwResult run = RunVww("run --headless --quiet --source " + dir("set/no_person"));
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_EQ(run.err.find("libpng"), std::string::npos) << run.err;

@@ -43,11 +43,16 @@ std::string WithoutColourChunks(std::string png) {
 }
 
 cv::Mat ReadImageFile(const std::string& path, int flags) {
+  // A gray decode of a colour PNG is different: libpng's RGB to gray step
+  // works in linear light when the file states its gamma (gAMA, sRGB, iCCP),
+  // so there the chunks matter and the file goes to cv::imread as it is.
+  const bool to_gray =
+      flags != cv::IMREAD_UNCHANGED && (flags & (cv::IMREAD_COLOR | cv::IMREAD_ANYCOLOR)) == 0;
   char head[kSignatureSize] = {};
   std::ifstream in(path, std::ios::binary);
   if (!in) return cv::Mat();
   in.read(head, kSignatureSize);
-  if (in.gcount() != static_cast<std::streamsize>(kSignatureSize) ||
+  if (to_gray || in.gcount() != static_cast<std::streamsize>(kSignatureSize) ||
       std::memcmp(head, kPngSignature, kSignatureSize) != 0) {
     in.close();
     try {

@@ -13,8 +13,10 @@ namespace vww {
 // prints to stderr, and those warnings are about colour-management chunks
 // (iCCP, sRGB, cHRM, gAMA) that OpenCV's decoder never applies. So a PNG is
 // read into memory, those chunks are left out, and the rest is decoded with
-// cv::imdecode. Other formats go to cv::imread unchanged. Returns an empty
-// Mat when the file cannot be read or decoded.
+// cv::imdecode. Other formats, and gray decodes (flags without IMREAD_COLOR or
+// IMREAD_ANYCOLOR: libpng's RGB to gray step uses the file's gamma), go to
+// cv::imread unchanged. Returns an empty Mat when the file cannot be read or
+// decoded.
 cv::Mat ReadImageFile(const std::string& path, int flags);
 
 // The PNG bytes without the colour-management chunks; anything that is not a

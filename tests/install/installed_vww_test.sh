@@ -57,16 +57,28 @@ source=()
 ls /dev/video* >/dev/null 2>&1 && source=(--source "$(dirname "$vww")/../share/vww/vtest_person.avi")
 "$vww" run --frames 10 --headless "${source[@]}" >"$tmp/run.txt" 2>"$tmp/run.err"
 RUNS
+# A sanitizer build (scripts/test.sh --asan) keeps its options; the leak
+# suppressions file moves out of the source tree with the rest.
+keep=()
+for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+  [ -n "${!v:-}" ] || continue
+  value="${!v}"
+  if [[ "$value" =~ suppressions=([^:]+) ]]; then
+    cp "${BASH_REMATCH[1]}" "$tmp/$v.supp"
+    value="${value//${BASH_REMATCH[1]}/$tmp/$v.supp}"
+  fi
+  keep+=("$v=$value")
+done
 isolated=no
 if [ "$(id -u)" = 0 ] && unshare --mount true 2>/dev/null; then
   hide="mount -t tmpfs none '$src'"
   case "$build/" in "$src"/*) ;; *) hide="$hide && mount -t tmpfs none '$build'" ;; esac
   unshare --mount bash -c "$hide && test ! -e '$src/assets' && test ! -e '$build/CMakeCache.txt' &&
-    env -i PATH=/usr/bin:/bin HOME='$tmp' bash '$tmp/runs.sh' '$prefix/bin/vww' '$tmp'"
+    env -i PATH=/usr/bin:/bin HOME='$tmp' ${keep[*]} bash '$tmp/runs.sh' '$prefix/bin/vww' '$tmp'"
   isolated=yes
 else
   [ "${CI:-}" = true ] && fail "cannot hide the trees (needs root and unshare) and CI=true"
-  env -i PATH=/usr/bin:/bin HOME="$tmp" bash "$tmp/runs.sh" "$prefix/bin/vww" "$tmp"
+  env -i PATH=/usr/bin:/bin HOME="$tmp" "${keep[@]}" bash "$tmp/runs.sh" "$prefix/bin/vww" "$tmp"
 fi
 echo "trees hidden: $isolated"
 
