@@ -4,16 +4,22 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <opencv2/imgcodecs.hpp>
 #include <sstream>
+#include <thread>
 
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/format.h"
+#include "pipeline/capture/image_file.h"
 #include "pipeline/decision.h"
 #include "pipeline/evaluation.h"
 #include "ui/eval_report.h"
@@ -77,6 +83,89 @@ std::string Normalise(std::string s) {
   return s;
 }
 
+// Decodes the examples' images in order on a thread of its own, a few images
+// ahead of the classifier: decoding a photo costs more than classifying it,
+// and this way it runs on the second core. The order, and so every result,
+// is that of a plain loop.
+class ImageReader {
+ public:
+  explicit ImageReader(const std::vector<Example>& examples)
+      : examples_(examples), thread_([this] { Decode(); }) {}
+  ~ImageReader() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  ImageReader(const ImageReader&) = delete;
+  ImageReader& operator=(const ImageReader&) = delete;
+
+  // The next image in order; empty when it cannot be read or decoded.
+  cv::Mat Next() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [this] { return !ready_.empty(); });
+    cv::Mat image = std::move(ready_.front());
+    ready_.pop_front();
+    changed_.notify_all();
+    return image;
+  }
+
+ private:
+  static constexpr size_t kAhead = 8;
+
+  void Decode() {
+    for (const Example& e : examples_) {
+      cv::Mat image = ReadImageFile(e.file, cv::IMREAD_COLOR);
+      std::unique_lock<std::mutex> lock(mutex_);
+      changed_.wait(lock, [this] { return stop_ || ready_.size() < kAhead; });
+      if (stop_) return;
+      ready_.push_back(std::move(image));
+      changed_.notify_all();
+    }
+  }
+
+  const std::vector<Example>& examples_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<cv::Mat> ready_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once everything it uses exists
+};
+
+// "done/total images, N images/s, M:SS left" on one terminal line, redrawn
+// at most 5 times a second; nothing at all when disabled (stderr is not a
+// terminal), so logs and pipes get only the results.
+class ProgressLine {
+ public:
+  ProgressLine(size_t total, bool enabled) : total_(total), enabled_(enabled) {}
+
+  void Update(size_t done) {
+    if (!enabled_) return;
+    const double now = SteadyNowMs();
+    if (done < total_ && now - last_ms_ < 200) return;
+    last_ms_ = now;
+    const double elapsed_s = (now - start_ms_) / 1000.0;
+    const double rate = elapsed_s > 0 ? done / elapsed_s : 0;
+    char left[32] = "-";
+    if (rate > 0) {
+      const long s = std::lround((total_ - done) / rate);
+      std::snprintf(left, sizeof left, "%ld:%02ld", s / 60, s % 60);
+    }
+    std::fprintf(stderr, "\r%zu/%zu images, %.0f images/s, %s left   ", done, total_, rate, left);
+    std::fflush(stderr);
+  }
+  void Finish() {
+    if (enabled_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  size_t total_;
+  bool enabled_;
+  double start_ms_ = SteadyNowMs(), last_ms_ = -1e9;
+};
+
 struct ModelResult {
   std::string model;
   std::vector<std::string> labels;
@@ -123,8 +212,10 @@ ModelResult Evaluate(const ClassifierOptions& options, const std::vector<Example
     truth->push_back(it->second);
   }
   if (classes == 2) r.positive = classifier.person_index() >= 0 ? classifier.person_index() : 1;
+  ImageReader reader(examples);
+  ProgressLine line(examples.size(), progress);
   for (size_t i = 0; i < examples.size(); ++i) {
-    const cv::Mat image = cv::imread(examples[i].file, cv::IMREAD_COLOR);
+    const cv::Mat image = reader.Next();
     if (image.empty()) throw Error(examples[i].file + ": cannot read or decode image");
     classifier.Reset();
     const Classification& c = classifier.Classify(image);
@@ -132,13 +223,9 @@ ModelResult Evaluate(const ClassifierOptions& options, const std::vector<Example
     r.predicted.push_back(DecideLabel(c.scores, threshold).index);
     r.dsp_ms.push_back(c.dsp_ms);
     r.classification_ms.push_back(c.classification_ms);
-    if (progress) {
-      const int width = 40, done = static_cast<int>(width * (i + 1) / examples.size());
-      std::fprintf(stderr, "\r[%s%s] %zu/%zu", std::string(done, '#').c_str(),
-                   std::string(width - done, ' ').c_str(), i + 1, examples.size());
-    }
+    line.Update(i + 1);
   }
-  if (progress) std::fprintf(stderr, "\n");
+  line.Finish();
   r.metrics = ComputeMetrics(classes, *truth, r.predicted);
   if (r.positive >= 0) {
     std::vector<float> pos, neg;

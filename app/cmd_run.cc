@@ -22,6 +22,7 @@
 #include "pipeline/frame_log.h"
 #include "pipeline/capture/reconnect.h"
 #include "pipeline/session.h"
+#include "pipeline/assets.h"
 
 namespace vww {
 
@@ -63,11 +64,7 @@ void ParseSize(const std::string& s, int* w, int* h) {
     throw UsageError("invalid --size '" + s + "' (want WxH, e.g. 640x480)");
 }
 
-// The bundled sample video, found the way the bundled model is.
-std::string SampleVideoPath() {
-  const std::string model = DefaultModelPath();
-  return model.substr(0, model.find_last_of('/') + 1) + "vtest_person.avi";
-}
+std::string SampleVideoPath() { return DataFile("vtest_person.avi"); }
 
 std::unique_ptr<FrameSource> OpenWithFallback(SourceOptions options) {
   if (!options.source.empty()) return OpenSource(options);
@@ -127,6 +124,10 @@ int Run(int argc, char** argv) {
   p.Flag("--realtime", &src.realtime,
          "play files at their frame rate, dropping frames like a camera");
   p.Flag("--loop", &src.loop, "restart files at the end");
+  bool fast = false;
+  p.Flag("--fast", &fast,
+         "in a window, play files as fast as they are processed (default: at their own frame "
+         "rate, every frame shown; headless is always as fast as possible)");
   p.Option("--model", &model, "model file (.tflite); default: the bundled person detector");
   p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
   p.Option("--backend", &backend, "fast | reference (default fast)");
@@ -238,6 +239,7 @@ int Run(int argc, char** argv) {
   // Without a window or a recording nobody sees colour: let a camera deliver
   // its Y plane when the model is gray.
   view.window = !headless && DisplayAvailable();
+  view.paced = view.window && !fast;
   src.prefer_gray =
       classifier->dsp().spec().channels == 1 && !view.window && view.record_dir.empty();
 

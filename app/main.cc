@@ -7,6 +7,8 @@
 #include <string>
 
 #include "app/commands.h"
+#include "model/fast/isa.h"
+#include "pipeline/assets.h"
 
 namespace {
 
@@ -35,6 +37,15 @@ void PrintUsage(FILE* out) {
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
 }
 
+// The version, what the fast backend runs on this CPU, and where the shipped
+// files were found: the three things a bug report needs first.
+void PrintVersion() {
+  std::printf("vww %s\n", VWW_VERSION);
+  std::printf("fast kernels: %s%s\n", vww::fast::IsaName(vww::fast::ActiveIsa()),
+              vww::fast::ActiveVbmi() ? " + vbmi" : "");
+  std::printf("data: %s\n", vww::DataDir().c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -52,8 +63,8 @@ int main(int argc, char** argv) {
     PrintUsage(stdout);
     return 0;
   }
-  if (name == "--version") {
-    std::printf("vww %s\n", VWW_VERSION);
+  if (name == "--version" || name == "-V") {
+    PrintVersion();
     return 0;
   }
   for (const Command& c : kCommands) {

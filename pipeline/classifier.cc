@@ -7,6 +7,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "pipeline/assets.h"
+
 namespace vww {
 
 namespace {
@@ -24,23 +26,7 @@ double Ms(std::chrono::steady_clock::duration d) {
 
 }  // namespace
 
-std::string DefaultModelPath() {
-  const std::string built_in = std::string(VWW_ASSETS_DIR) + "/person_detect.tflite";
-  if (Exists(built_in)) return built_in;
-  // A moved build: look beside the executable (../assets, ../../assets).
-  char exe[4096];
-  const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
-    exe[n] = 0;
-    std::string dir(exe);
-    for (int up = 0; up < 3; ++up) {
-      dir = dir.substr(0, dir.find_last_of('/'));
-      const std::string candidate = dir + "/assets/person_detect.tflite";
-      if (Exists(candidate)) return candidate;
-    }
-  }
-  return built_in;  // the loader reports it missing
-}
+std::string DefaultModelPath() { return DataFile("person_detect.tflite"); }
 
 std::vector<std::string> ReadLabels(const std::string& path) {
   std::ifstream in(path);

@@ -82,7 +82,7 @@ class Classifier {
   void SetPersonScore(float p);
 };
 
-// The bundled model: assets/person_detect.tflite.
+// The bundled model: person_detect.tflite in DataDir() (pipeline/assets.h).
 std::string DefaultModelPath();
 // Reads one label per line; throws vww::Error if unreadable.
 std::vector<std::string> ReadLabels(const std::string& path);

@@ -13,12 +13,17 @@ PACKAGES=(
   # capture, DSP and window: only the OpenCV modules we use, not libopencv-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libopencv-videoio-dev libopencv-highgui-dev libv4l-dev
+  # the display's size, to fit the window to the screen
+  libx11-dev
   # JSON written and parsed (vww bench --json, logs, reports)
   nlohmann-json3-dev
   # tests: GoogleTest; Xvfb for the window screenshot test; clang's libFuzzer
   libgtest-dev xvfb xauth clang libclang-rt-14-dev
   # window tests: xwd grabs the Xvfb screen, xdotool types keys into the window
   x11-apps xdotool
+  # scripts/package.sh: CPack's DEB generator reads ELF files with `file` and
+  # computes the dependencies with dpkg-shlibdeps (dpkg-dev)
+  dpkg-dev file
 )
 PACKAGES+=("$@")  # callers may add more (the test script adds its own)
 

@@ -204,10 +204,16 @@ TEST(RunWindow, XvfbKeysAct) {
       << "'" << VWW_BINARY << "' run --quiet --loop --source '" << PersonVideo()
       << "' >stdout.txt 2>stderr.txt &\n"
       << "pid=$!\n"
-      << "w=$(timeout 30 xdotool search --sync --name 'VWW Live' | head -1)\n"
+      << "w=$(timeout 60 xdotool search --sync --onlyvisible --name 'VWW Live' | head -1)\n"
       << "[ -n \"$w\" ] || { kill -9 $pid; exit 3; }\n"
       << "xdotool windowfocus --sync $w\n"
-      << "for k in s plus c m h space; do xdotool key $k; sleep 0.3; done\n"
+      // Each key, then wait for what it says on stderr (not for a time):
+      // under load a fixed pause let keys pile up or land before the window.
+      << "key() { xdotool key $1; i=0; until grep -q \"$2\" stderr.txt; do\n"
+      << "  [ $i -lt 600 ] || { echo \"no '$2' after key $1\" >&2; kill -9 $pid; exit 5; }\n"
+      << "  sleep 0.1; i=$((i+1)); done; }\n"
+      << "key s 'snapshot saved'; key plus 'threshold 0.65'; key c 'crop: fit-longest'\n"
+      << "key m 'mirror on'; key h 'help shown'; key space '^paused'\n"
       // Paused: the window still answers; quit from the pause.
       << "xdotool key q\n"
       << "i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n"

@@ -7,6 +7,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "pipeline/capture/image_file.h"
+
 namespace vww {
 
 namespace {
@@ -109,7 +111,7 @@ cv::Mat DrawContactSheet(const std::vector<SheetItem>& items) {
   for (size_t i = 0; i < items.size(); ++i) {
     const cv::Rect cell(static_cast<int>(i % columns) * kThumb,
                         static_cast<int>(i / columns) * (kThumb + kCaption), kThumb, kThumb);
-    cv::Mat image = cv::imread(items[i].file, cv::IMREAD_COLOR);
+    cv::Mat image = ReadImageFile(items[i].file, cv::IMREAD_COLOR);
     if (!image.empty()) {
       const double s = static_cast<double>(kThumb) / std::max(image.cols, image.rows);
       cv::Mat thumb;

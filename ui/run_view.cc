@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "pipeline/dsp/dsp.h"
+#include "ui/screen_fit.h"
 
 namespace vww {
 
@@ -54,6 +55,7 @@ RunView::RunView(Session* session, const RunViewOptions& options)
   const DecisionOptions& d = session_->decision();
   state_.threshold = static_cast<float>(d.threshold);
   state_.wake_threshold = static_cast<float>(d.wake_threshold);
+  if (session_->source().is_live()) options_.paced = false;  // a camera paces itself
   // --record: a folder that cannot be made is an error before the first
   // frame, not a run that silently keeps nothing.
   if (!options_.record_dir.empty()) StartRecording(options_.record_dir, /*required=*/true);
@@ -108,11 +110,34 @@ bool RunView::OnFrame(const FrameResult& r, const std::atomic<bool>* stop) {
   const cv::Mat& annotated = Draw();
   if (recording()) RecordFrame(r, annotated);
   if (!options_.window) return true;
-  if (!window_) window_ = std::make_unique<Window>(options_.title, frame_.size());
+  if (!window_)
+    window_ = std::make_unique<Window>(options_.title, FitToDisplay(frame_.size(), DisplaySize()));
+  if (options_.paced) WaitUntilDue(r.frame.timestamp_ms, stop);
   window_->Show(annotated);
   Handle(window_->PollKey(1));
+  if (state_.paused) pace_anchored_ = false;  // play on from where it stopped
   while (state_.paused && !quit_ && !(stop && stop->load())) Handle(ShowAndPoll(kPausedPollMs));
   return !quit_;
+}
+
+// A file plays at its own rate: frame timestamps are laid on the steady clock
+// from an anchor, the first frame. The anchor moves on after a pause, a jump
+// back (--loop) and a lag of over a second (a slow model), so playback never
+// fast-forwards to catch up. Keys are answered while waiting.
+void RunView::WaitUntilDue(double timestamp_ms, const std::atomic<bool>* stop) {
+  constexpr double kMaxLagMs = 1000;
+  const double now = SteadyNowMs();
+  if (!pace_anchored_ || timestamp_ms < pace_last_ts_ms_ ||
+      now - (pace_anchor_ms_ + timestamp_ms - pace_anchor_ts_ms_) > kMaxLagMs) {
+    pace_anchored_ = true;
+    pace_anchor_ms_ = now;
+    pace_anchor_ts_ms_ = timestamp_ms;
+  }
+  pace_last_ts_ms_ = timestamp_ms;
+  const double due = pace_anchor_ms_ + (timestamp_ms - pace_anchor_ts_ms_);
+  for (double left = due - now; left >= 1 && !quit_ && !state_.paused && !(stop && stop->load());
+       left = due - SteadyNowMs())
+    Handle(window_->PollKey(static_cast<int>(std::min(left, double{kPausedPollMs}))));
 }
 
 KeyAction RunView::ShowAndPoll(int delay_ms) {
@@ -129,6 +154,7 @@ void RunView::Handle(KeyAction action) {
       break;
     case KeyAction::kPause:
       state_.paused = !state_.paused;
+      std::fprintf(stderr, "%s\n", state_.paused ? "paused" : "playing");
       break;
     case KeyAction::kRecord:
       ToggleRecording();
@@ -139,6 +165,7 @@ void RunView::Handle(KeyAction action) {
     case KeyAction::kMirror:
       state_.mirror = !state_.mirror;
       Say(state_.mirror ? "mirror on" : "mirror off");
+      std::fprintf(stderr, "%s\n", state_.message.c_str());
       break;
     case KeyAction::kCycleCrop:
       CycleCrop();
@@ -151,6 +178,7 @@ void RunView::Handle(KeyAction action) {
       break;
     case KeyAction::kHelp:
       state_.help = !state_.help;
+      std::fprintf(stderr, "%s\n", state_.help ? "help shown" : "help hidden");
       break;
   }
 }

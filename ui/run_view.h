@@ -22,6 +22,9 @@ struct RunViewOptions {
   bool window = false;  // show a window (the caller checked DisplayAvailable())
   std::string title = "VWW Live";
   std::string screenshot;  // --screenshot FILE: the image shown last, saved at the end
+  // Show each frame at its timestamp (a file at its own frame rate, every
+  // frame shown) instead of as fast as they come; only with a window.
+  bool paced = false;
 
   // Recording (--record DIR, or the r key into record_dir or "recordings").
   std::string record_dir;   // empty: not recording from the start
@@ -62,6 +65,7 @@ class RunView {
   void Update(const FrameResult& r);
   const cv::Mat& Draw();  // the annotated image of the current frame and state
   KeyAction ShowAndPoll(int delay_ms);
+  void WaitUntilDue(double timestamp_ms, const std::atomic<bool>* stop);
   void Handle(KeyAction action);
   void ToggleRecording();
   void StartRecording(const std::string& dir, bool required = false);
@@ -82,6 +86,9 @@ class RunView {
   cv::Mat annotated_;  // DrawOverlay's output buffer, reused
   double message_until_ms_ = 0;
   int snapshots_ = 0;
+  // Pacing: frame timestamps against the steady clock, from an anchor.
+  bool pace_anchored_ = false;
+  double pace_anchor_ms_ = 0, pace_anchor_ts_ms_ = 0, pace_last_ts_ms_ = 0;
 
   std::unique_ptr<Recorder> recording_;
 };

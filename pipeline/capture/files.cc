@@ -10,6 +10,7 @@
 #include <system_error>
 #include <thread>
 
+#include "pipeline/capture/image_file.h"
 #include "pipeline/capture/live_source.h"
 #include "pipeline/capture/sources.h"
 
@@ -77,7 +78,7 @@ class VideoDecoder : public FrameDecoder {
 cv::Mat ReadImage(const std::string& path) {
   // Always colour: the reference data decodes with IMREAD_COLOR and converts
   // to gray afterwards, which is not bit-identical to IMREAD_GRAYSCALE.
-  cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
+  cv::Mat image = ReadImageFile(path, cv::IMREAD_COLOR);
   if (image.empty()) throw Error(path + ": cannot read or decode image");
   return image;
 }
