@@ -19,6 +19,9 @@ PACKAGES=(
   libgtest-dev xvfb xauth clang libclang-rt-14-dev
   # window tests: xwd grabs the Xvfb screen, xdotool types keys into the window
   x11-apps xdotool
+  # `--source gst:PIPELINE` (OpenCV's GStreamer backend): videotestsrc, videoconvert
+  # and appsink for the test, and the everyday elements users put in a pipeline
+  gstreamer1.0-plugins-base
 )
 PACKAGES+=("$@")  # callers may add more (the test script adds its own)
 
