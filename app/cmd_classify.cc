@@ -4,6 +4,7 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/format.h"
+#include "pipeline/capture/frame_source.h"
 
 namespace vww {
 
@@ -58,9 +59,11 @@ int CmdClassify(int argc, char** argv) {
 
   int failures = 0;
   for (const std::string& path : images) {
-    const cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
-    if (image.empty()) {
-      std::fprintf(stderr, "error: %s: cannot read or decode image\n", path.c_str());
+    cv::Mat image;
+    try {
+      image = ReadImageFile(path);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "error: %s\n", e.what());
       ++failures;
       continue;
     }

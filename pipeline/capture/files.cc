@@ -3,6 +3,7 @@
 // plays one at its frame rate like a camera.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
@@ -74,13 +75,7 @@ class VideoDecoder : public FrameDecoder {
   int width_ = 0, height_ = 0;
 };
 
-cv::Mat ReadImage(const std::string& path) {
-  // Always colour: the reference data decodes with IMREAD_COLOR and converts
-  // to gray afterwards, which is not bit-identical to IMREAD_GRAYSCALE.
-  cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
-  if (image.empty()) throw Error(path + ": cannot read or decode image");
-  return image;
-}
+cv::Mat ReadImage(const std::string& path) { return ReadImageFile(path); }
 
 // One image, or the images of a folder, in order.
 class ImageListDecoder : public FrameDecoder {
@@ -242,6 +237,26 @@ std::unique_ptr<FrameSource> OpenGStreamer(const SourceOptions& options) {
 }
 
 }  // namespace
+
+cv::Mat ReadImageFile(const std::string& path) {
+  // Always colour: the reference data decodes with IMREAD_COLOR and converts
+  // to gray afterwards, which is not bit-identical to IMREAD_GRAYSCALE.
+  cv::Mat image;
+  try {
+    image = cv::imread(path, cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    // imread checks the header's size against the limit by throwing.
+    if (std::string(e.what()).find("CV_IO_MAX_IMAGE_PIXELS") != std::string::npos)
+      throw Error(path + ": larger than the decode limit (OPENCV_IO_MAX_IMAGE_PIXELS, " +
+                  std::string(std::getenv("OPENCV_IO_MAX_IMAGE_PIXELS")
+                                  ? std::getenv("OPENCV_IO_MAX_IMAGE_PIXELS")
+                                  : "default") +
+                  " pixels)");
+    throw Error(path + ": cannot read or decode image");
+  }
+  if (image.empty()) throw Error(path + ": cannot read or decode image");
+  return image;
+}
 
 std::unique_ptr<FrameSource> OpenFileSource(const SourceOptions& options) {
   std::unique_ptr<FrameSource> source =

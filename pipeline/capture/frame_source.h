@@ -79,4 +79,10 @@ struct NoCameraError : Error {
 // Read() gets the newest frame, counting the skipped ones in Frame::dropped.
 std::unique_ptr<FrameSource> OpenSource(const SourceOptions& options);
 
+// An image file as 8-bit BGR (IMREAD_COLOR, as the reference data). Throws
+// vww::Error "PATH: cannot read or decode image", or, for a header larger than
+// OpenCV's decode limit (OPENCV_IO_MAX_IMAGE_PIXELS; vww sets 64 MP), "PATH:
+// larger than the decode limit ...", so a hostile header allocates nothing.
+cv::Mat ReadImageFile(const std::string& path);
+
 }  // namespace vww
