@@ -59,9 +59,11 @@ int CmdClassify(int argc, char** argv) {
 
   int failures = 0;
   for (const std::string& path : images) {
-    const cv::Mat image = ReadImageFile(path, cv::IMREAD_COLOR);
-    if (image.empty()) {
-      std::fprintf(stderr, "error: %s: cannot read or decode image\n", path.c_str());
+    cv::Mat image;
+    try {
+      image = LoadColourImage(path);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "error: %s\n", e.what());
       ++failures;
       continue;
     }

@@ -1,4 +1,6 @@
 // vww: the VWW Live command line.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -52,8 +54,14 @@ int main(int argc, char** argv) {
   // Our own messages say what failed; OpenCV's warnings would repeat it.
   cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
   // A hostile image header must not make OpenCV allocate gigabytes: 64 MP
-  // (any camera or photo) is plenty. The user's own setting wins.
-  setenv("OPENCV_IO_MAX_IMAGE_PIXELS", "67108864", /*overwrite=*/0);
+  // (any camera or photo) is plenty. The user's own setting wins. OpenCV
+  // reads the variable once, when its library loads (before main), so it
+  // takes effect only in a fresh process image: set it and exec ourselves
+  // once (same pid, same arguments; if exec fails, go on without the cap).
+  if (!std::getenv("OPENCV_IO_MAX_IMAGE_PIXELS")) {
+    setenv("OPENCV_IO_MAX_IMAGE_PIXELS", "67108864", /*overwrite=*/1);
+    execv("/proc/self/exe", argv);
+  }
   if (argc < 2) {
     PrintUsage(stderr);
     return 2;

@@ -55,6 +55,8 @@ run() {
   grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb" \
     "$BUILD_DIR/$target.log" | sed "s/^/fuzz: $target /" >&2 || true
 }
+# OpenCV reads its decode cap when it loads: it must be in the environment.
+export OPENCV_IO_MAX_IMAGE_PIXELS=${OPENCV_IO_MAX_IMAGE_PIXELS:-16777216}
 run fuzz_model model 400000
 run fuzz_image_dsp image 65536
 exit $status

@@ -24,6 +24,9 @@ PACKAGES=(
   # scripts/package.sh: CPack's DEB generator reads ELF files with `file` and
   # computes the dependencies with dpkg-shlibdeps (dpkg-dev)
   dpkg-dev file
+  # `--source gst:PIPELINE` (OpenCV's GStreamer backend): videotestsrc, videoconvert
+  # and appsink for the test, and the everyday elements users put in a pipeline
+  gstreamer1.0-plugins-base
 )
 PACKAGES+=("$@")  # callers may add more (the test script adds its own)
 

@@ -7,11 +7,15 @@
 #include <linux/videodev2.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -20,6 +24,7 @@
 #include "pipeline/capture/frame_source.h"
 #include "pipeline/capture/reconnect.h"
 #include "pipeline/capture/v4l2/v4l2.h"
+#include "tests/test_util.h"
 
 namespace vww {
 namespace {
@@ -226,9 +231,8 @@ class FakeV4l2Io : public V4l2Io {
         std::vector<uint8_t>& data = buffers_[index];
         buf->index = index;
         buf->length = static_cast<uint32_t>(data.size());
-        buf->bytesused =
-            static_cast<uint32_t>(fill ? fill(data.data(), data.size(), set_width, set_height, n)
-                                       : data.size());
+        buf->bytesused = static_cast<uint32_t>(
+            fill ? fill(data.data(), data.size(), set_width, set_height, n) : data.size());
         buf->flags = V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC;
         // Frame n was captured at 1000 s + n * 40 ms on the monotonic clock.
         const int64_t us = 1000000000LL + n * 40000;
@@ -330,8 +334,8 @@ const FakeFormat kMjpeg{V4L2_PIX_FMT_MJPEG, {{320, 240}, {640, 480}}, {30, 30}};
 const FakeFormat kGrey{V4L2_PIX_FMT_GREY, {{160, 120}, {640, 480}}, {30, 30}};
 
 TEST(CaptureV4l2, YuyvPreferredOverMjpegAndGrayIsTheYPlane) {
-  auto io = std::make_shared<FakeV4l2Io>(
-      std::vector<FakeDevice>{Camera("/dev/video0", {kMjpeg, kYuyv})});
+  auto io =
+      std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {kMjpeg, kYuyv})});
   io->fill = FillYuyv;
   SourceOptions options = Options();
   options.prefer_gray = true;
@@ -355,14 +359,115 @@ TEST(CaptureV4l2, YuyvPreferredOverMjpegAndGrayIsTheYPlane) {
   EXPECT_TRUE(io->streamed_off);
 }
 
-TEST(CaptureV4l2, YuyvToBgr) {
+// YUYV from a webcam is ITU-R BT.601 with video range (Y 16..235, U/V
+// 16..240 around 128). The colour each Y, U, V gives, written out from the
+// standard (not from OpenCV): R = 1.164 (Y-16) + 1.596 (V-128),
+// G = 1.164 (Y-16) - 0.391 (U-128) - 0.813 (V-128), B = 1.164 (Y-16) + 2.018 (U-128),
+// each clamped to 0..255; luma below 16 (the footroom) is black, Y - 16 = 0.
+cv::Vec3d Bt601VideoRangeToBgr(int y, int u, int v) {
+  const double c = 1.164 * std::max(0, y - 16), d = u - 128.0, e = v - 128.0;
+  const auto clamp = [](double x) { return std::min(255.0, std::max(0.0, x)); };
+  return {clamp(c + 2.018 * d), clamp(c - 0.391 * d - 0.813 * e), clamp(c + 1.596 * e)};
+}
+
+TEST(CaptureV4l2, YuyvToBgrFollowsBt601) {
   auto io = std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {kYuyv})});
   io->fill = FillYuyv;
   auto source = OpenV4l2Camera(Options(), io);
   Frame frame;
   ASSERT_TRUE(source->Read(&frame));
   ASSERT_EQ(frame.image.type(), CV_8UC3);
-  EXPECT_EQ(frame.image.size(), cv::Size(640, 480));
+  ASSERT_EQ(frame.image.size(), cv::Size(640, 480));
+  // FillYuyv: Y is the ramp, every pixel pair shares U = 200 and V = 90.
+  int off = 0;
+  double worst = 0;
+  for (int y = 0; y < 480; ++y)
+    for (int x = 0; x < 640; ++x) {
+      const cv::Vec3d want = Bt601VideoRangeToBgr(RampValue(x, y, frame.index), 200, 90);
+      const cv::Vec3b got = frame.image.at<cv::Vec3b>(y, x);
+      for (int ch = 0; ch < 3; ++ch) {
+        const double diff = std::abs(got[ch] - want[ch]);
+        worst = std::max(worst, diff);
+        off += diff > 1.5;  // rounding of the fixed-point conversion: 1 step
+      }
+    }
+  EXPECT_EQ(off, 0) << "largest difference from BT.601: " << worst;
+}
+
+// The standard's own colour bars (75% and 100% bars of BT.601 video range),
+// as four YUYV pixel pairs: the known colours come out, in BGR order.
+TEST(CaptureV4l2, YuyvColourBarsDecodeToTheirColours) {
+  struct Bar {
+    uint8_t y, u, v;
+    cv::Vec3b bgr;
+  };
+  const Bar bars[] = {{16, 128, 128, {0, 0, 0}},   {235, 128, 128, {255, 255, 255}},
+                      {81, 90, 240, {0, 0, 255}},  {145, 54, 34, {0, 255, 0}},
+                      {41, 240, 110, {255, 0, 0}}, {210, 16, 146, {0, 255, 255}}};
+  std::vector<uint8_t> yuyv;
+  for (const Bar& b : bars) yuyv.insert(yuyv.end(), {b.y, b.u, b.y, b.v});
+  const int width = 2 * static_cast<int>(std::size(bars));
+  cv::Mat out;
+  ASSERT_TRUE(
+      ConvertV4l2Frame(V4L2_PIX_FMT_YUYV, yuyv.data(), yuyv.size(), width, 1, 0, false, &out));
+  ASSERT_EQ(out.type(), CV_8UC3);
+  ASSERT_EQ(out.size(), cv::Size(width, 1));
+  for (size_t i = 0; i < std::size(bars); ++i)
+    for (int half = 0; half < 2; ++half)
+      for (int ch = 0; ch < 3; ++ch)
+        EXPECT_NEAR(out.at<cv::Vec3b>(0, static_cast<int>(2 * i) + half)[ch], bars[i].bgr[ch], 3)
+            << "bar " << i << " channel " << ch;
+  // Gray is the Y plane exactly.
+  ASSERT_TRUE(
+      ConvertV4l2Frame(V4L2_PIX_FMT_YUYV, yuyv.data(), yuyv.size(), width, 1, 0, true, &out));
+  for (size_t i = 0; i < std::size(bars); ++i)
+    EXPECT_EQ(out.at<uint8_t>(0, static_cast<int>(2 * i)), bars[i].y);
+}
+
+// Binary PPM (P6) / PGM (P5) pixels as BGR / gray, read without OpenCV.
+cv::Mat ReadPnm(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string magic;
+  int w = 0, h = 0, maxval = 0;
+  in >> magic >> w >> h >> maxval;
+  in.get();
+  const int channels = magic == "P6" ? 3 : 1;
+  cv::Mat m(h, w, channels == 3 ? CV_8UC3 : CV_8UC1);
+  in.read(reinterpret_cast<char*>(m.data), static_cast<std::streamsize>(m.total() * channels));
+  EXPECT_TRUE(in.good()) << path;
+  if (channels == 3)
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) std::swap(m.at<cv::Vec3b>(y, x)[0], m.at<cv::Vec3b>(y, x)[2]);
+  return m;
+}
+
+// A known MJPEG frame (tests/data/capture/quadrants.jpg, four flat colour
+// quadrants) decodes to what libjpeg-turbo's djpeg made of it, in BGR order
+// and the right way up, and to its grayscale decode when gray.
+TEST(CaptureV4l2, MjpegFrameMatchesAnIndependentDecode) {
+  const std::string dir = test::DataDir() + "/capture/";
+  const std::vector<uint8_t> jpeg = test::ReadFile(dir + "quadrants.jpg");
+  ASSERT_FALSE(jpeg.empty());
+  cv::Mat out;
+  ASSERT_TRUE(
+      ConvertV4l2Frame(V4L2_PIX_FMT_MJPEG, jpeg.data(), jpeg.size(), 32, 32, 0, false, &out));
+  ASSERT_EQ(out.type(), CV_8UC3);
+  ASSERT_EQ(out.size(), cv::Size(32, 32));
+  EXPECT_LE(cv::norm(out, ReadPnm(dir + "quadrants.djpeg.ppm"), cv::NORM_INF), 1);
+  // The colours the file was made from (RGB written as BGR), at each quadrant's
+  // centre: JPEG at quality 90 keeps flat 8x8 blocks within a few steps.
+  const std::pair<cv::Point, cv::Vec3b> centres[] = {{{8, 8}, {40, 40, 200}},
+                                                     {{24, 8}, {60, 180, 40}},
+                                                     {{8, 24}, {210, 60, 30}},
+                                                     {{24, 24}, {120, 230, 230}}};
+  for (const auto& [at, bgr] : centres)
+    for (int ch = 0; ch < 3; ++ch)
+      EXPECT_NEAR(out.at<cv::Vec3b>(at)[ch], bgr[ch], 4) << at << " channel " << ch;
+
+  ASSERT_TRUE(
+      ConvertV4l2Frame(V4L2_PIX_FMT_MJPEG, jpeg.data(), jpeg.size(), 32, 32, 0, true, &out));
+  ASSERT_EQ(out.type(), CV_8UC1);
+  EXPECT_LE(cv::norm(out, ReadPnm(dir + "quadrants.djpeg.pgm"), cv::NORM_INF), 1);
 }
 
 TEST(CaptureV4l2, GreyPreferredWhenTheModelIsGray) {
@@ -380,8 +485,8 @@ TEST(CaptureV4l2, GreyPreferredWhenTheModelIsGray) {
 }
 
 TEST(CaptureV4l2, ColourWantedTakesYuyvOverGrey) {
-  auto io = std::make_shared<FakeV4l2Io>(
-      std::vector<FakeDevice>{Camera("/dev/video0", {kGrey, kYuyv})});
+  auto io =
+      std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {kGrey, kYuyv})});
   io->fill = FillYuyv;
   auto source = OpenV4l2Camera(Options(), io);
   EXPECT_EQ(io->set_fourcc, V4L2_PIX_FMT_YUYV);
@@ -427,8 +532,8 @@ TEST(CaptureV4l2, SizeAndRateNegotiation) {
   // Target 1280x720 @ 30: YUYV only manages 10 fps there, MJPEG 30.
   FakeFormat yuyv{V4L2_PIX_FMT_YUYV, {{640, 480}, {1280, 720}}, {30, 10}};
   FakeFormat mjpeg{V4L2_PIX_FMT_MJPEG, {{640, 480}, {1280, 720}}, {30, 30}};
-  auto io = std::make_shared<FakeV4l2Io>(
-      std::vector<FakeDevice>{Camera("/dev/video0", {yuyv, mjpeg})});
+  auto io =
+      std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {yuyv, mjpeg})});
   io->fill = FillJpeg;
   SourceOptions options = Options();
   options.width = 1280;
@@ -453,14 +558,14 @@ TEST(CaptureV4l2, EmulatedFormatsOnlyAsFallback) {
   FakeFormat bgr{V4L2_PIX_FMT_BGR24, {{640, 480}}, {30}, /*emulated=*/true};
   FakeFormat h264{V4L2_PIX_FMT_H264, {{640, 480}}, {30}};
   {
-    auto io = std::make_shared<FakeV4l2Io>(
-        std::vector<FakeDevice>{Camera("/dev/video0", {bgr, kYuyv})});
+    auto io =
+        std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {bgr, kYuyv})});
     auto source = OpenV4l2Camera(Options(), io);
     EXPECT_EQ(io->set_fourcc, V4L2_PIX_FMT_YUYV);
   }
   {
-    auto io = std::make_shared<FakeV4l2Io>(
-        std::vector<FakeDevice>{Camera("/dev/video0", {h264, bgr})});
+    auto io =
+        std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {h264, bgr})});
     auto source = OpenV4l2Camera(Options(), io);
     EXPECT_EQ(io->set_fourcc, V4L2_PIX_FMT_BGR24);
   }
@@ -667,11 +772,11 @@ TEST(CaptureV4l2, ListCamerasWithDetails) {
 TEST(CaptureV4l2, ConvertRejectsShortBuffers) {
   std::vector<uint8_t> data(100);
   cv::Mat out;
-  EXPECT_FALSE(ConvertV4l2Frame(V4L2_PIX_FMT_YUYV, data.data(), data.size(), 64, 48, 0, true, &out));
+  EXPECT_FALSE(
+      ConvertV4l2Frame(V4L2_PIX_FMT_YUYV, data.data(), data.size(), 64, 48, 0, true, &out));
   EXPECT_FALSE(ConvertV4l2Frame(V4L2_PIX_FMT_H264, data.data(), data.size(), 4, 4, 0, true, &out));
   EXPECT_TRUE(ConvertV4l2Frame(V4L2_PIX_FMT_GREY, data.data(), data.size(), 10, 10, 0, true, &out));
 }
-
 
 // Faults mid-stream (issue 7): a driver error, and --reconnect after an
 // unplug or a stall. Every case ends in bounded time.
@@ -711,8 +816,8 @@ std::vector<std::string> ReadAcrossReconnect(std::shared_ptr<FakeV4l2Io> first,
         // Unplugged for a while: no device at all; then a fresh one.
         if (opens++ < missing_opens)
           return OpenV4l2Camera(options, std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{}));
-        *second = std::make_shared<FakeV4l2Io>(
-            std::vector<FakeDevice>{Camera("/dev/video0", {kYuyv})});
+        *second =
+            std::make_shared<FakeV4l2Io>(std::vector<FakeDevice>{Camera("/dev/video0", {kYuyv})});
         (*second)->fill = FillYuyv;
         return OpenV4l2Camera(options, *second);
       },

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "pipeline/evaluation.h"
 #include "test_util.h"
@@ -107,26 +109,42 @@ TEST(EvalCli, ReportWritesReadablePictures) {
             std::string::npos);
 }
 
-TEST(EvalCli, CompareSameModelTwiceGivesTheSameColumns) {
-  test::Scratch dir;
-  const std::string m = test::ModelPath();
-  const test::VwwResult r =
-      RunVww("eval --json --model " + m + " --model " + m + " " + test::ImagesDir());
-  ASSERT_EQ(r.code, 0) << r.err;
-  std::stringstream ss(r.out);
-  std::string line_a, line_b;
-  std::getline(ss, line_a);
-  std::getline(ss, line_b);
-  // Identical but for the latency figures (the fields from dsp_p99_ms on).
-  const auto strip = [](nlohmann::ordered_json j) {
+// Two different models compared in one run: each model's column is the
+// one a run of that model alone gives (no state leaks from one model into
+// the other), and the two columns are not the same column twice.
+TEST(EvalCli, CompareTwoModelsGivesEachModelsOwnColumn) {
+  const std::string a = test::ModelFile("person_detect");
+  const std::string b = test::ModelFile("mlperf_tiny_vww_96_int8");
+  // The evaluation fields, without the latency figures (from dsp_p99_ms on),
+  // which differ from run to run.
+  const auto strip = [](const nlohmann::ordered_json& j) {
     const auto at = j.find("dsp_p99_ms");
+    EXPECT_NE(at, j.end()) << j;
     nlohmann::ordered_json kept = nlohmann::ordered_json::object();
     for (auto it = j.begin(); it != at; ++it) kept[it.key()] = it.value();
     return kept;
   };
-  const auto oa = nlohmann::ordered_json::parse(line_a), ob = nlohmann::ordered_json::parse(line_b);
-  EXPECT_EQ(strip(oa), strip(ob));
-  EXPECT_TRUE(oa.contains("accuracy"));
+  const auto columns = [&](const std::string& models) {
+    const test::VwwResult r = RunVww("eval --json " + models + " " + test::ImagesDir());
+    EXPECT_EQ(r.code, 0) << r.err;
+    std::vector<nlohmann::ordered_json> out;
+    std::stringstream ss(r.out);
+    for (std::string line; std::getline(ss, line);)
+      if (!line.empty()) out.push_back(strip(nlohmann::ordered_json::parse(line)));
+    return out;
+  };
+  const auto both = columns("--model " + a + " --model " + b);
+  const auto only_a = columns("--model " + a);
+  const auto only_b = columns("--model " + b);
+  ASSERT_EQ(both.size(), 2u);
+  ASSERT_EQ(only_a.size(), 1u);
+  ASSERT_EQ(only_b.size(), 1u);
+  EXPECT_EQ(both[0], only_a[0]);
+  EXPECT_EQ(both[1], only_b[0]);
+  // Different models, different columns: the gray and the RGB model do not
+  // give the same scores on these images.
+  EXPECT_NE(both[0], both[1]);
+  EXPECT_TRUE(both[0].contains("accuracy"));
 }
 
 TEST(EvalCli, BadInputIsOneLine) {

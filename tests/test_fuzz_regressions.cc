@@ -3,9 +3,12 @@
 // normal build and under scripts/test.sh --asan. A regression shows up as a
 // crash, a sanitizer report or an exception other than the expected ones.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -17,21 +20,26 @@ namespace {
 
 namespace fs = std::filesystem;
 
+fs::path RegressionsDir(const std::string& kind) {
+  return fs::path(VWW_SOURCE_TESTS_DIR) / "fuzz" / "regressions" / kind;
+}
+
+// The saved inputs of one target. A missing or empty folder is a failure: a
+// replay of zero inputs would pass without testing anything.
 std::vector<std::string> Inputs(const std::string& kind) {
-  const fs::path dir = fs::path(VWW_SOURCE_TESTS_DIR) / "fuzz" / "regressions" / kind;
+  const fs::path dir = RegressionsDir(kind);
   std::vector<std::string> files;
   if (fs::is_directory(dir))
     for (const auto& entry : fs::directory_iterator(dir))
       if (entry.is_regular_file() && entry.path().filename().string()[0] != '.')
         files.push_back(entry.path().string());
   std::sort(files.begin(), files.end());
+  EXPECT_FALSE(files.empty()) << dir.string() << " is missing or empty";
   return files;
 }
 
 TEST(FuzzRegressions, ModelInputsAreRejectedOrRun) {
-  const auto files = Inputs("model");
-  EXPECT_GT(files.size(), 0u) << "tests/fuzz/regressions/model is empty";
-  for (const std::string& path : files) {
+  for (const std::string& path : Inputs("model")) {
     SCOPED_TRACE(path);
     const std::vector<uint8_t> bytes = test::ReadFile(path);
     fuzz::RunModelBytes(bytes.data(), bytes.size());
@@ -62,6 +70,54 @@ TEST(FuzzRegressions, ImageInputsAreProcessedOrRejected) {
     SCOPED_TRACE(path);
     const std::vector<uint8_t> bytes = test::ReadFile(path);
     fuzz::RunImageBytes(bytes.data(), bytes.size());
+  }
+}
+
+// tests/fuzz/regressions/README.md: a PNG header claiming 20000x20000 (400
+// MP, under OpenCV's own 1 GP limit). `vww` must refuse it by its 64 MP decode
+// cap, before allocating 1.2 GB, with one line naming the file; without the
+// cap in force OpenCV allocates and libpng fails later ("cannot read").
+// OpenCV reads the cap when it loads, so this runs the real binary, with the
+// variable unset as a user's shell has it.
+TEST(FuzzRegressions, HugeImageHeaderIsRefusedByTheDecodeCap) {
+  test::Scratch dir;
+  const std::vector<uint8_t> bytes =
+      test::ReadFile((RegressionsDir("image") / "png_header_20000x20000.bin").string());
+  ASSERT_GT(bytes.size(), 30u);
+  const std::string png = dir("huge.png");
+  std::ofstream(png, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()) + 1,
+             static_cast<std::streamsize>(bytes.size() - 1));
+  for (const std::string command : {"classify", "run --headless --source"}) {
+    SCOPED_TRACE(command);
+    const std::string cmd = "env -u OPENCV_IO_MAX_IMAGE_PIXELS " + std::string(VWW_BINARY) + " " +
+                            command + " " + png + " >" + dir("out.txt") + " 2>" + dir("err.txt");
+    const int status = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 1);
+    const std::string err = test::ReadText(dir("err.txt"));
+    EXPECT_EQ(err, "error: " + png +
+                       ": larger than the decode limit (OPENCV_IO_MAX_IMAGE_PIXELS, 67108864 "
+                       "pixels)\n");
+  }
+}
+
+TEST(FuzzRegressions, TwoChannel16BitFrameIsRejectedByTheDsp) {
+  const std::vector<uint8_t> bytes =
+      test::ReadFile((RegressionsDir("image") / "raw_64x48_16bit_2ch.bin").string());
+  ASSERT_GT(bytes.size(), 6u);
+  const cv::Mat frame = fuzz::FrameFromFuzzBytes(bytes[0], bytes.data() + 1, bytes.size() - 1);
+  ASSERT_EQ(frame.size(), cv::Size(64, 48));
+  ASSERT_EQ(frame.type(), CV_16UC2);
+  InputSpec spec;
+  Dsp dsp(spec, CropMode::kFitShortest);
+  std::vector<int8_t> input(spec.bytes(), 0);
+  try {
+    dsp.Run(frame, input.data());
+    ADD_FAILURE() << "a 16-bit 2-channel frame was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unsupported frame format"), std::string::npos)
+        << e.what();
   }
 }
 

@@ -6,9 +6,7 @@
 #include <cstdlib>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/videoio.hpp>
 
-#include "pipeline/classifier.h"
 #include "test_util.h"
 #include "ui/ui.h"
 
@@ -409,67 +407,6 @@ TEST(Window, NoDisplayWithoutAServer) {
   if ((display && *display) || (wayland && *wayland) || (qpa && *qpa))
     GTEST_SKIP() << "a display may be present";
   EXPECT_FALSE(DisplayAvailable());
-}
-
-// Renders the overlay on a real video frame with the real classifier, for the
-// docs: VWW_SCREENSHOT_DIR=docs ./vww_tests --gtest_filter='*Screenshot*'
-TEST(OverlayScreenshot, WritesPngWhenAsked) {
-  const char* dir = std::getenv("VWW_SCREENSHOT_DIR");
-  if (!dir || !*dir) GTEST_SKIP() << "set VWW_SCREENSHOT_DIR to write docs/overlay.png";
-  cv::VideoCapture cap(test::AssetsDir() + "/vtest_person.avi");
-  ASSERT_TRUE(cap.isOpened());
-  const double fps = cap.get(cv::CAP_PROP_FPS) > 0 ? cap.get(cv::CAP_PROP_FPS) : 10;
-  const int target = std::getenv("VWW_SCREENSHOT_FRAME") ? std::atoi(std::getenv("VWW_SCREENSHOT_FRAME")) : 530;
-
-  ClassifierOptions options;
-  options.model_path = test::ModelPath();
-  Classifier classifier(options);
-  const int person = classifier.person_index() >= 0 ? classifier.person_index() : 1;
-
-  OverlayState st;
-  st.labels = classifier.labels();
-  st.threshold = 0.6f;
-  st.wake_threshold = 0.6f;
-  st.crop_mode = CropModeName(CropMode::kFitShortest);
-  st.recording = true;
-  cv::Mat frame;
-  double smoothed = 0;
-  for (int i = 0; i <= target && cap.read(frame); ++i) {
-    const Classification& c = classifier.Classify(frame);
-    // A stand-in for the real decision logic: smoothing plus a threshold.
-    smoothed = 0.7 * smoothed + 0.3 * c.scores[person];
-    st.scores = c.scores;
-    st.top_label = st.labels.at(c.top);
-    st.confidence = c.scores[c.top];
-    st.uncertain = st.confidence < st.threshold;
-    st.dsp_ms = c.dsp_ms;
-    st.classification_ms = c.classification_ms;
-    st.awake = smoothed >= st.wake_threshold;
-    PushScore(&st.history, {i * 1000.0 / fps, c.scores[person], st.awake});
-    if (std::getenv("VWW_SCAN")) printf("%d %.3f %.3f\n", i, c.scores[person], smoothed);
-  }
-  ASSERT_FALSE(frame.empty());
-  st.fps = fps;
-  st.model_image = classifier.dsp().model_image();
-  st.crop = Dsp::CropRect(frame.size(), CropMode::kFitShortest, st.model_image.size());
-  cv::Mat out = DrawOverlay(frame, st);
-  const std::string path = std::string(dir) + "/overlay.png";
-  ASSERT_TRUE(cv::imwrite(path, out)) << path;
-  st.help = true;
-  ASSERT_TRUE(cv::imwrite(std::string(dir) + "/overlay-help.png", DrawOverlay(frame, st)));
-  if (std::getenv("VWW_GALLERY")) {  // TEMP
-    st.help = false;
-    for (cv::Size sz : {cv::Size(320, 240), cv::Size(640, 480), cv::Size(1280, 720), cv::Size(480, 640)}) {
-      cv::Mat f;
-      cv::resize(frame, f, sz);
-      cv::Mat g; cv::cvtColor(f, g, cv::COLOR_BGR2GRAY);
-      st.crop = Dsp::CropRect(sz, CropMode::kFitShortest, st.model_image.size());
-      st.mirror = sz.width == 1280; st.paused = sz.width == 640; st.awake = sz.width != 320;
-      st.uncertain = sz.width == 480; st.wake_threshold = sz.width == 1280 ? 0.7f : 0.6f;
-      st.message = sz.width == 1280 ? "snapshot saved: vww-0001.png" : "";
-      cv::imwrite(std::string(dir) + "/g" + std::to_string(sz.width) + ".png", DrawOverlay(sz.width == 640 ? g : f, st));
-    }
-  }
 }
 
 }  // namespace

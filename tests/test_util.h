@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -32,6 +34,35 @@ inline std::string ModelFile(const std::string& stem) {
 // The two sample videos: the one with people ships in assets/.
 inline std::string VideoPath(const std::string& name) {
   return name.rfind("vtest_person", 0) == 0 ? AssetsDir() + "/" + name : DataDir() + "/" + name;
+}
+
+// True with CI=true in the environment (as .ci/run sets it).
+inline bool InCi() {
+  const char* ci = std::getenv("CI");
+  return ci && std::string(ci) == "true";
+}
+
+// The one way a test gives up for a missing capability (a tool, an operator):
+// skipped on a developer's machine, a failure in CI, where every capability
+// must be there. The caller returns right after:
+//   if (!test::HaveTools({"xvfb-run", "xwd"})) return;
+inline void SkipOrFailInCi(const std::string& why) {
+  if (InCi())
+    ADD_FAILURE() << why << " (CI=true: a skip is a failure)";
+  else
+    GTEST_SKIP() << why;
+}
+
+// True when every program is on PATH; otherwise SkipOrFailInCi naming the
+// missing ones (scripts/install-deps.sh installs every tool a test uses).
+inline bool HaveTools(std::initializer_list<const char*> programs) {
+  std::string missing;
+  for (const char* p : programs)
+    if (std::system(("command -v " + std::string(p) + " >/dev/null 2>&1").c_str()) != 0)
+      missing += (missing.empty() ? "" : ", ") + std::string(p);
+  if (missing.empty()) return true;
+  SkipOrFailInCi(missing + " missing (scripts/install-deps.sh installs it)");
+  return false;
 }
 
 inline std::vector<uint8_t> ReadFile(const std::string& path) {

@@ -3,6 +3,7 @@
 // plays one at its frame rate like a camera.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
@@ -75,13 +76,7 @@ class VideoDecoder : public FrameDecoder {
   int width_ = 0, height_ = 0;
 };
 
-cv::Mat ReadImage(const std::string& path) {
-  // Always colour: the reference data decodes with IMREAD_COLOR and converts
-  // to gray afterwards, which is not bit-identical to IMREAD_GRAYSCALE.
-  cv::Mat image = ReadImageFile(path, cv::IMREAD_COLOR);
-  if (image.empty()) throw Error(path + ": cannot read or decode image");
-  return image;
-}
+cv::Mat ReadImage(const std::string& path) { return LoadColourImage(path); }
 
 // One image, or the images of a folder, in order.
 class ImageListDecoder : public FrameDecoder {

@@ -1,10 +1,13 @@
 #include "pipeline/capture/image_file.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <sstream>
 #include <vector>
+
+#include "model/error.h"
 
 namespace vww {
 
@@ -42,7 +45,7 @@ std::string WithoutColourChunks(std::string png) {
   return out;
 }
 
-cv::Mat ReadImageFile(const std::string& path, int flags) {
+cv::Mat ReadImageFile(const std::string& path, int flags, std::string* why) {
   // A gray decode of a colour PNG is different: libpng's RGB to gray step
   // works in linear light when the file states its gamma (gAMA, sRGB, iCCP),
   // so there the chunks matter and the file goes to cv::imread as it is.
@@ -57,7 +60,8 @@ cv::Mat ReadImageFile(const std::string& path, int flags) {
     in.close();
     try {
       return cv::imread(path, flags);
-    } catch (const cv::Exception&) {
+    } catch (const cv::Exception& e) {
+      if (why) *why = e.what();
       return cv::Mat();
     }
   }
@@ -67,9 +71,23 @@ cv::Mat ReadImageFile(const std::string& path, int flags) {
   const std::string png = WithoutColourChunks(bytes.str());
   try {
     return cv::imdecode(cv::_InputArray(png.data(), static_cast<int>(png.size())), flags);
-  } catch (const cv::Exception&) {
+  } catch (const cv::Exception& e) {
+    if (why) *why = e.what();
     return cv::Mat();
   }
+}
+
+cv::Mat LoadColourImage(const std::string& path) {
+  std::string why;
+  cv::Mat image = ReadImageFile(path, cv::IMREAD_COLOR, &why);
+  if (!image.empty()) return image;
+  // imread and imdecode check the header's size against the limit by throwing.
+  if (why.find("CV_IO_MAX_IMAGE_PIXELS") != std::string::npos) {
+    const char* limit = std::getenv("OPENCV_IO_MAX_IMAGE_PIXELS");
+    throw Error(path + ": larger than the decode limit (OPENCV_IO_MAX_IMAGE_PIXELS, " +
+                (limit ? limit : "default") + " pixels)");
+  }
+  throw Error(path + ": cannot read or decode image");
 }
 
 }  // namespace vww

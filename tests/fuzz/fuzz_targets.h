@@ -79,7 +79,9 @@ inline void RunModelBytes(const uint8_t* data, size_t size) {
 
 // OpenCV's decoders trust the header's image size up to 2^30 pixels (a 3 GB
 // BGR buffer); cap it for the fuzzer so that an absurd header is a rejected
-// file rather than an out-of-memory report. Must run before the first decode.
+// file rather than an out-of-memory report. OpenCV reads the variable when its
+// library loads, so setting it here only reaches processes started later:
+// scripts/fuzz.sh and the vww_tests CTest entries set it in the environment.
 inline void LimitImageDecoding() { setenv("OPENCV_IO_MAX_IMAGE_PIXELS", "16777216", 0); }
 
 // Input layout: byte 0 selects the variant, the rest is the image.
