@@ -200,6 +200,7 @@ TEST(Hardening, RecorderBehindDropsWholeFramesAndCountsThem) {
   RecorderOptions o = Options(dir);
   o.raw = true;
   o.queue_frames = 1;
+  o.drop_when_behind = true;  // as for a live source
   Recorder rec(o);
   const OwnedFrame f(0, cv::Size(640, 480));
   constexpr int kOffered = 200;
@@ -315,8 +316,8 @@ TEST(Hardening, RawRecordingOfMixedFrameSizesKeepsEveryFrame) {
 TEST(Hardening, HookGetsDevNullStdinAndNoInheritedDescriptors) {
   Scratch dir;
   const std::string hook = "read line; echo \"stdin:$line\" > " + dir("stdin.txt") +
-                           "; ls -l /proc/$$/fd > " + dir("fds.tmp") + "; mv " + dir("fds.tmp") + " " +
-                           dir("fds.txt");
+                           "; ls -l /proc/$$/fd > " + dir("fds.tmp") + "; mv " + dir("fds.tmp") +
+                           " " + dir("fds.txt");
   test::VwwOptions options;
   options.stdin_text = "secret\n";
   const test::VwwResult r =

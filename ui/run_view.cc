@@ -232,6 +232,7 @@ void RunView::StartRecording(const std::string& dir, bool required) {
   o.preroll_s = options_.preroll_s;
   o.postroll_s = options_.postroll_s;
   o.fps = session_->source().fps();
+  o.drop_when_behind = session_->source().is_live();
   o.model_path = options_.model_path;
   o.source = options_.source;
   o.command_line = options_.options;

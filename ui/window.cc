@@ -125,9 +125,10 @@ const char* KeyActionName(KeyAction action) {
 
 KeyAction KeyToAction(int key) {
   if (key < 0) return KeyAction::kNone;
-  // Exact codes from cv::waitKeyEx: special keys carry keysyms (Left is
-  // 0xFF51 under GTK), whose low byte would alias an ASCII key ('Q').
-  switch (key) {
+  // Codes from cv::waitKeyEx: special keys carry keysyms (Left is 0xFF51
+  // under GTK), whose low byte would alias an ASCII key ('Q'); compare the
+  // whole keysym, without the modifier bits above it (Qt).
+  switch (key & 0xFFFF) {
     case 'q': case 'Q': case 27: return KeyAction::kQuit;
     case ' ': return KeyAction::kPause;
     case 'r': case 'R': return KeyAction::kRecord;
@@ -183,7 +184,7 @@ KeyAction Window::PollKey(int delay_ms) {
       return KeyAction::kQuit;
     }
   }
-  if (key == 'f' || key == 'F') {
+  if ((key & 0xFFFF) == 'f' || (key & 0xFFFF) == 'F') {
     SetFullscreen(!fullscreen_);
     return KeyAction::kNone;
   }

@@ -185,13 +185,19 @@ void Recorder::AddFrame(const FrameResult& r, const cv::Mat& annotated) {
   if (closed_ || !ok()) return;
   try {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::unique_lock<std::mutex> lock(mu_);
       dropped_ = r.frame.dropped;
-      // The writer is behind: leave this frame out rather than wait. Event
-      // frames are kept (events.jsonl and the wake snapshot need them).
-      if (!r.event && queue_.size() >= static_cast<size_t>(options_.queue_frames)) {
-        ++recording_dropped_;
-        return;
+      const size_t limit = static_cast<size_t>(options_.queue_frames);
+      if (options_.drop_when_behind) {
+        // The writer is behind: leave this frame out rather than wait. Event
+        // frames are kept (events.jsonl and the wake snapshot need them).
+        if (!r.event && queue_.size() >= limit) {
+          ++recording_dropped_;
+          return;
+        }
+      } else {
+        queue_room_.wait(lock, [&] { return queue_.size() < limit || failed_; });
+        if (failed_) return;
       }
     }
     auto job = std::make_unique<Job>(r, annotated);
@@ -215,6 +221,7 @@ void Recorder::WriterLoop() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
+    queue_room_.notify_one();
     try {
       Write(*job);
     } catch (const std::exception& e) {  // cv::Exception, vww::Error, bad_alloc
@@ -377,6 +384,7 @@ void Recorder::Fail(const std::string& why) {
     failed_ = true;
   }
   wake_writer_.notify_all();
+  queue_room_.notify_all();
 }
 
 void Recorder::CloseFiles() {

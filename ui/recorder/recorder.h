@@ -19,8 +19,8 @@
 // failure (disk full, folder gone) stops the recording, keeps what was
 // written valid, and is reported by error(); it never throws into the loop.
 // Encoding runs on a writer thread behind a bounded queue: AddFrame() copies
-// the frame and returns; when the writer falls behind, whole frames are left
-// out of the recording (every file alike, so videos and log.csv still agree)
+// the frame and returns; when the writer falls behind on a live source, whole
+// frames are left out of the recording (every file alike, so videos and log.csv still agree)
 // and counted (dropped_by_recording(), "recording_dropped" in session.json).
 // Frames with a wake/sleep event are always kept. Detection never waits.
 #pragma once
@@ -53,8 +53,11 @@ struct RecorderOptions {
   // Recording stops (cleanly) when less than this is free on the disk, so the
   // files never end in a half-written frame.
   int64_t min_free_bytes = int64_t{64} << 20;
-  // Frames waiting for the writer thread; a frame beyond this is dropped.
+  // Frames waiting for the writer thread. When the queue is full, a live
+  // source's frame is left out (drop_when_behind: detection never waits);
+  // a file's frame waits for room (files are replayed whole, deterministic).
   int queue_frames = 16;
+  bool drop_when_behind = false;
   // The preroll ring (clips) holds JPEG bytes, at most this many.
   int64_t preroll_max_bytes = kPrerollMaxBytes;
   static constexpr int64_t kPrerollMaxBytes = int64_t{128} << 20;
@@ -105,7 +108,7 @@ class Recorder {
   RecorderOptions options_;
   std::string folder_, start_time_;
   mutable std::mutex mu_;  // guards the queue, error_ and the counts read outside
-  std::condition_variable wake_writer_;
+  std::condition_variable wake_writer_, queue_room_;
   std::deque<std::unique_ptr<Job>> queue_;
   bool stopping_ = false;
   std::thread writer_;
