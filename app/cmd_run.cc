@@ -17,11 +17,11 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/format.h"
-#include "pipeline/capture/reconnect.h"
-#include "pipeline/frame_log.h"
 #include "pipeline/hooks.h"
-#include "pipeline/session.h"
 #include "ui/run_view.h"
+#include "pipeline/frame_log.h"
+#include "pipeline/capture/reconnect.h"
+#include "pipeline/session.h"
 
 namespace vww {
 
