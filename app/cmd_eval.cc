@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
@@ -36,7 +37,7 @@ struct Example {
 
 bool IsImage(const fs::path& p) {
   std::string e = p.extension().string();
-  std::transform(e.begin(), e.end(), e.begin(), ::tolower);
+  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const char* x : {".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".ppm", ".tif", ".tiff", ".webp"})
     if (e == x) return true;
   return false;
@@ -79,7 +80,8 @@ std::vector<Example> ReadExamples(const std::string& where) {
 
 // "no_person" and "No Person" both name the label "no person".
 std::string Normalise(std::string s) {
-  for (char& c : s) c = c == '_' || c == '-' ? ' ' : static_cast<char>(std::tolower(c));
+  for (char& c : s)
+    c = c == '_' || c == '-' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 

@@ -30,25 +30,33 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-// First SIGINT/SIGTERM: finish the current frame, write the summary, exit.
-// Second: the user means it (e.g. a camera read is stuck), exit at once.
-void OnSignal(int) {
+// First SIGINT / SIGTERM / SIGHUP (a closed terminal or SSH session): finish
+// the current frame, finalise the recording and logs, write the summary,
+// exit 0. Second: the user means it (e.g. a camera read is stuck): exit at
+// once with 128 + the signal, without finalising.
+void OnSignal(int sig) {
   if (g_stop.exchange(true)) {
     HookRunner::KillAllFromSignalHandler();
-    _exit(130);
+    _exit(128 + sig);
   }
   static const char kMsg[] = "\nstopping (Ctrl-C again to quit at once)\n";
   const ssize_t ignored = write(STDERR_FILENO, kMsg, sizeof(kMsg) - 1);
   (void)ignored;
 }
 
+// Installed before anything is opened, so a signal during start-up also ends
+// in a finalised recording. SIGPIPE is ignored: a closed stdout (`| head`)
+// then shows as EPIPE on the next flush, which stops the run cleanly.
 void InstallSignalHandlers() {
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
 }
+
+// True once stdout cannot be written (the reader went away).
+bool StdoutClosed() { return std::fflush(stdout) != 0 || std::ferror(stdout) != 0; }
 
 struct UsageError : Error {
   using Error::Error;
@@ -185,6 +193,8 @@ int Run(int argc, char** argv) {
          "instead of stopping");
   int code = 0;
   if (!p.Parse(argc, argv, 2, &code)) return code;
+  g_stop = false;
+  InstallSignalHandlers();
 
   try {
     ParseSize(size, &src.width, &src.height);
@@ -203,8 +213,10 @@ int Run(int argc, char** argv) {
     } catch (const Error& e) {
       throw UsageError(e.what());
     }
-    if (!(view.preroll_s >= 0) || view.preroll_s > 600)
-      throw UsageError("--preroll must be between 0 and 600 seconds");
+    if (!(view.preroll_s >= 0) || view.preroll_s > RecorderOptions::kPrerollMaxSeconds)
+      throw UsageError("--preroll must be between 0 and " +
+                       Num("%g", RecorderOptions::kPrerollMaxSeconds) +
+                       " seconds (the preroll is kept in memory)");
     if (!(view.postroll_s >= 0) || view.postroll_s > 600)
       throw UsageError("--postroll must be between 0 and 600 seconds");
     if ((view.record_raw || view.clips) && view.record_dir.empty() &&
@@ -261,8 +273,6 @@ int Run(int argc, char** argv) {
   RunView run_view(&session, view);
 
   HookRunner hooks(4, hook_timeout);
-  g_stop = false;
-  InstallSignalHandlers();
 
   double last_flush_ms = SteadyNowMs();
   auto on_frame = [&](const FrameResult& r) {
@@ -290,12 +300,13 @@ int Run(int argc, char** argv) {
     }
     hooks.Poll();
     // Flush the log about once a second so a hard stop loses little.
-    if (log) {
-      const double now = SteadyNowMs();
-      if (now - last_flush_ms > 1000.0) {
-        log->Flush();
-        last_flush_ms = now;
-      }
+    const double now = SteadyNowMs();
+    if (now - last_flush_ms > 1000.0 || r.event) {
+      if (log) log->Flush();
+      last_flush_ms = now;
+      // stdout's reader is gone (`vww run | head`): stop like Ctrl-C.
+      if (StdoutClosed() && !g_stop.exchange(true))
+        std::fprintf(stderr, "stopping: stdout closed\n");
     }
     return run_view.OnFrame(r, &g_stop);
   };

@@ -61,7 +61,7 @@ std::string ColumnName(const std::string& label) {
 
 }  // namespace
 
-FileOut::FileOut(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "w")) {
+FileOut::FileOut(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "we")) {
   if (!f_) throw Error(path + ": cannot open for writing: " + std::strerror(errno));
 }
 

@@ -1,5 +1,6 @@
 #include "pipeline/hooks.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -51,16 +52,39 @@ void HookRunner::Forget(pid_t pid) {
 
 HookRunner::HookRunner(int max_running, double timeout_s)
     : max_running_(std::min(std::max(max_running, 1), kMaxSlots)),
-      timeout_ms_(timeout_s * 1000.0) {}
+      timeout_ms_(timeout_s * 1000.0),
+      timer_([this] { TimerLoop(); }) {}
 
 HookRunner::~HookRunner() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    timer_stop_ = true;
+  }
+  timer_wake_.notify_all();
+  timer_.join();
   for (const Child& c : running_) Kill(c);
   running_.clear();
 }
 
+int HookRunner::running() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int>(running_.size());
+}
+
+// Timeouts and reaping do not depend on frames arriving.
+void HookRunner::TimerLoop() {
+  constexpr auto kPeriod = std::chrono::milliseconds(50);
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!timer_stop_) {
+    timer_wake_.wait_for(lock, kPeriod, [this] { return timer_stop_; });
+    if (!running_.empty()) PollLocked();
+  }
+}
+
 bool HookRunner::Start(const std::string& command,
                        const std::vector<std::pair<std::string, std::string>>& env) {
-  Poll();
+  std::lock_guard<std::mutex> lock(mu_);
+  PollLocked();
   if (static_cast<int>(running_.size()) >= max_running_) {
     ++skipped_;
     std::fprintf(stderr, "note: hook skipped, %d still running: %s\n", max_running_,
@@ -94,6 +118,7 @@ bool HookRunner::Start(const std::string& command,
   sigemptyset(&defaults);
   sigaddset(&defaults, SIGINT);
   sigaddset(&defaults, SIGTERM);
+  sigaddset(&defaults, SIGHUP);
   sigaddset(&defaults, SIGPIPE);
   sigaddset(&defaults, SIGCHLD);
   posix_spawnattr_setsigmask(&attr, &none);
@@ -103,8 +128,15 @@ bool HookRunner::Start(const std::string& command,
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::string sh = "/bin/sh", dash_c = "-c", cmd = command;
   char* argv[] = {sh.data(), dash_c.data(), cmd.data(), nullptr};
+  // stdin from /dev/null; stdout and stderr stay ours; nothing else is
+  // inherited (log files, the camera, the recording), whatever its flags.
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addclosefrom_np(&files, STDERR_FILENO + 1);
   pid_t pid = 0;
-  const int err = posix_spawn(&pid, "/bin/sh", nullptr, &attr, argv, envp.data());
+  const int err = posix_spawn(&pid, "/bin/sh", &files, &attr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&files);
   posix_spawnattr_destroy(&attr);
   if (err != 0) {
     ++skipped_;
@@ -140,6 +172,11 @@ void HookRunner::Kill(const Child& child) {
 }
 
 void HookRunner::Poll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  PollLocked();
+}
+
+void HookRunner::PollLocked() {
   const double now = SteadyNowMs();
   for (size_t i = 0; i < running_.size();) {
     int status = 0;
@@ -162,10 +199,11 @@ void HookRunner::Poll() {
 void HookRunner::Finish(double wait_s) {
   const double deadline = SteadyNowMs() + wait_s * 1000.0;
   Poll();
-  while (!running_.empty() && SteadyNowMs() < deadline) {
+  while (running() > 0 && SteadyNowMs() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     Poll();
   }
+  std::lock_guard<std::mutex> lock(mu_);
   for (const Child& c : running_) Kill(c);
   running_.clear();
 }

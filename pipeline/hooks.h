@@ -1,11 +1,19 @@
 // pipeline/hooks: --on-wake / --on-sleep commands. A hook must never stall the
 // pipeline, so commands are spawned without waiting, reaped by polling, capped
 // in number, and killed (with everything they started) when they overrun.
+// A timer thread polls too, so overdue hooks are killed and finished ones
+// reaped while no frame arrives (paused, stalled, reconnecting).
+// A hook gets /dev/null as stdin (its process group is in the background, so
+// reading the terminal would stop it) and none of our descriptors above 2.
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -36,7 +44,7 @@ class HookRunner {
   // handler that is about to _exit, so hooks are not left orphaned.
   static void KillAllFromSignalHandler();
 
-  int running() const { return static_cast<int>(running_.size()); }
+  int running() const;
   int started() const { return started_; }
   int skipped() const { return skipped_; }
   int killed() const { return killed_; }
@@ -50,11 +58,17 @@ class HookRunner {
   void Reaped(const Child& child, int status);
   void Forget(pid_t pid);
   void Kill(const Child& child);
+  void PollLocked();
+  void TimerLoop();
 
   int max_running_;
   double timeout_ms_;
+  mutable std::mutex mu_;  // running_, between the caller and the timer thread
   std::vector<Child> running_;
-  int started_ = 0, skipped_ = 0, killed_ = 0;
+  std::atomic<int> started_{0}, skipped_{0}, killed_{0};
+  std::condition_variable timer_wake_;
+  bool timer_stop_ = false;
+  std::thread timer_;
 };
 
 }  // namespace vww

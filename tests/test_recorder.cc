@@ -181,6 +181,7 @@ TEST(Recorder, DiskFullStopsRecordingAndKeepsTheFilesValid) {
     SyntheticFrame f(n);
     rec.AddFrame(f.Result(), f.frame.image);  // must not throw
   }
+  rec.Close();  // the writer thread has seen every frame
   EXPECT_FALSE(rec.ok());
   EXPECT_NE(rec.error().find("disk almost full"), std::string::npos) << rec.error();
   EXPECT_EQ(rec.error().find('\n'), std::string::npos);

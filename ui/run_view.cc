@@ -260,6 +260,7 @@ void RunView::StartRecording(const std::string& dir, bool required) {
   o.preroll_s = options_.preroll_s;
   o.postroll_s = options_.postroll_s;
   o.fps = session_->source().fps();
+  o.drop_when_behind = session_->source().is_live();
   o.model_path = options_.model_path;
   o.source = options_.source;
   o.command_line = options_.options;
@@ -281,8 +282,13 @@ void RunView::StopRecording() {
   const SessionSummary summary = session_->Summary();
   recording_->Close(&summary);
   if (!recording_->ok()) std::fprintf(stderr, "error: %s\n", recording_->error().c_str());
-  std::fprintf(stderr, "recorded %lld frames to %s\n", static_cast<long long>(recording_->frames()),
+  std::fprintf(stderr, "recorded %lld frames to %s", static_cast<long long>(recording_->frames()),
                recording_->folder().c_str());
+  // Frames the writer could not keep up with (the detection never waited).
+  if (recording_->dropped_by_recording() > 0)
+    std::fprintf(stderr, "; %lld left out of the recording (encoder behind)",
+                 static_cast<long long>(recording_->dropped_by_recording()));
+  std::fprintf(stderr, "\n");
   recording_.reset();
 }
 

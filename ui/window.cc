@@ -125,9 +125,10 @@ const char* KeyActionName(KeyAction action) {
 
 KeyAction KeyToAction(int key) {
   if (key < 0) return KeyAction::kNone;
-  // waitKeyEx codes carry modifiers/keysyms above the low byte on some
-  // backends; the keys we use are all plain ASCII.
-  switch (key & 0xFF) {
+  // Codes from cv::waitKeyEx: special keys carry keysyms (Left is 0xFF51
+  // under GTK), whose low byte would alias an ASCII key ('Q'); compare the
+  // whole keysym, without the modifier bits above it (Qt).
+  switch (key & 0xFFFF) {
     case 'q': case 'Q': case 27: return KeyAction::kQuit;
     case ' ': return KeyAction::kPause;
     case 'r': case 'R': return KeyAction::kRecord;
@@ -168,7 +169,7 @@ void Window::Show(const cv::Mat& image) {
 
 KeyAction Window::PollKey(int delay_ms) {
   if (closed_) return KeyAction::kQuit;
-  const int key = cv::waitKey(delay_ms < 1 ? 1 : delay_ms);
+  const int key = cv::waitKeyEx(delay_ms < 1 ? 1 : delay_ms);
   // The close button does not produce a key; the window just stops being
   // visible (or stops existing, and some backends then throw).
   if (shown_) {
@@ -183,7 +184,7 @@ KeyAction Window::PollKey(int delay_ms) {
       return KeyAction::kQuit;
     }
   }
-  if (key >= 0 && ((key & 0xFF) == 'f' || (key & 0xFF) == 'F')) {
+  if ((key & 0xFFFF) == 'f' || (key & 0xFFFF) == 'F') {
     SetFullscreen(!fullscreen_);
     return KeyAction::kNone;
   }

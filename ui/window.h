@@ -22,7 +22,7 @@ enum class KeyAction {
 };
 const char* KeyActionName(KeyAction action);
 
-// A key code from cv::waitKey (-1: no key) -> the action. Pure, for tests.
+// A key code from cv::waitKeyEx (-1: no key) -> the action. Pure, for tests.
 KeyAction KeyToAction(int key);
 
 // True when a window can be shown: DISPLAY (X11) or WAYLAND_DISPLAY names a

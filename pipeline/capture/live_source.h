@@ -75,8 +75,11 @@ class NewestFrame {
   // Throws vww::Error with the producer's error.
   Status Take(Frame* out, double timeout_s) {
     std::unique_lock<std::mutex> lock(mu_);
+    // Capped at a year: 1e12 s or inf would overflow the clock's duration
+    // (and fail at once); a year is "never" for a stall.
+    constexpr double kNeverS = 365.0 * 24 * 3600;
     const auto timeout = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(timeout_s > 0 ? timeout_s : 0));
+        std::chrono::duration<double>(timeout_s > 0 ? std::min(timeout_s, kNeverS) : 0));
     cv_.wait_for(lock, timeout, [this] { return has_frame_ || finished_; });
     if (has_frame_) {
       *out = std::move(frame_);

@@ -14,6 +14,9 @@ std::string ToLower(std::string s) {
   return s;
 }
 
+// /dev/videoN numbers are minor numbers, below 256 per driver.
+constexpr int kMaxCameraIndex = 255;
+
 bool IsDigits(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -33,6 +36,9 @@ std::unique_ptr<FrameSource> OpenSource(const SourceOptions& options) {
   if (IsCameraSource(options)) {
     // A camera paces itself; realtime and loop do not apply.
     const bool index = IsDigits(options.source);
+    if (index && (options.source.size() > 4 || std::stoi(options.source) > kMaxCameraIndex))
+      throw Error("--source " + options.source + ": no such camera (an index is 0.." +
+                  std::to_string(kMaxCameraIndex) + ")");
     if (capture == "opencv" || (index && capture == "auto")) return OpenOpenCvCamera(options);
     SourceOptions v4l2 = options;
     if (index) v4l2.source = "/dev/video" + options.source;

@@ -42,15 +42,27 @@ TileLevel ParseLevel(const std::string& s, const std::string& text) {
                  " (want 1, auto, or levels like 2x2, 3x2@0.5, 2x2+3x3@0.4, optionally :RULE)");
   };
   TileLevel level;
-  char x = 0;
-  int used = 0;
-  if (std::sscanf(s.c_str(), "%d%c%d%n", &level.cols, &x, &level.rows, &used) != 3 ||
-      (x != 'x' && x != 'X'))
+  // Digits by hand: sscanf("%d") is undefined on overflow (99999999999x2).
+  size_t used = 0;
+  auto count = [&](int* out) {
+    const size_t begin = used;
+    long long v = 0;
+    while (used < s.size() && s[used] >= '0' && s[used] <= '9' && used - begin < 6)
+      v = v * 10 + (s[used++] - '0');
+    if (used == begin) throw bad("'" + s + "' is not CxR[@S]");
+    if (used < s.size() && s[used] >= '0' && s[used] <= '9') v = kMaxGrid + 1;  // too long
+    *out = static_cast<int>(std::min<long long>(v, kMaxGrid + 1));
+  };
+  count(&level.cols);
+  if (used >= s.size() || (s[used] != 'x' && s[used] != 'X'))
     throw bad("'" + s + "' is not CxR[@S]");
-  if (level.cols < 1 || level.rows < 1 || level.cols > 64 || level.rows > 64)
-    throw bad("grid counts must be 1..64");
+  ++used;
+  count(&level.rows);
+  while (used < s.size() && s[used] >= '0' && s[used] <= '9') ++used;
+  if (level.cols < 1 || level.rows < 1 || level.cols > kMaxGrid || level.rows > kMaxGrid)
+    throw bad("grid counts must be 1.." + std::to_string(kMaxGrid));
   level.size = 1.0 / std::min(level.cols, level.rows);
-  const std::string rest = s.substr(static_cast<size_t>(used));
+  const std::string rest = s.substr(used);
   if (!rest.empty()) {
     double size = 0;
     int n = 0;
@@ -114,6 +126,11 @@ TileSpec ParseTileSpec(const std::string& text) {
     start = plus + 1;
   }
   if (spec.levels.size() > 8) throw Error("invalid --tiles '" + text + "': at most 8 levels");
+  int tiles = 1;  // the full view
+  for (const TileLevel& l : spec.levels) tiles += l.cols * l.rows;
+  if (tiles > kMaxTiles)
+    throw Error("invalid --tiles '" + text + "': " + std::to_string(tiles) + " tiles, at most " +
+                std::to_string(kMaxTiles));
   return spec;
 }
 
@@ -144,7 +161,9 @@ TileLayout ComputeTileLayout(const TileSpec& spec, cv::Size frame, cv::Size mode
     const TileLevel& want = spec.levels[l];
     // Scale so that a tile of `size` x the frame's short side becomes the
     // model's short side.
-    const double f = model_short / (want.size * frame_short);
+    // Never enlarged: a tile is at least the model's input in frame pixels
+    // (a smaller one adds no detail, only tiles: 2x2@0.001 would be millions).
+    const double f = std::min(1.0, model_short / (want.size * frame_short));
     TileLevelGeometry g;
     g.resized.width = std::max(model.width, RoundToInt(frame.width * f));
     g.resized.height = std::max(model.height, RoundToInt(frame.height * f));
@@ -176,6 +195,10 @@ TileLayout ComputeTileLayout(const TileSpec& spec, cv::Size frame, cv::Size mode
       }
     }
     layout.levels.push_back(g);
+    if (layout.tiles.size() > static_cast<size_t>(kMaxTiles))
+      throw Error("--tiles " + spec.str() + ": more than " + std::to_string(kMaxTiles) +
+                  " tiles on a " + std::to_string(frame.width) + "x" +
+                  std::to_string(frame.height) + " frame (use fewer or larger tiles)");
   }
   return layout;
 }

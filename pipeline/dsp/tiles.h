@@ -67,6 +67,11 @@ struct TileSpec {
   std::string str() const;  // canonical text, e.g. "1" or "2x2@0.5+3x3@0.33:max:0"
 };
 
+// Limits: grid counts per level, and tiles per frame (the full view included;
+// checked on the spec and on the layout, whose counts grow to cover a frame).
+constexpr int kMaxGrid = 64;
+constexpr int kMaxTiles = 256;
+
 // The layout `--tiles auto` selects (chosen by measurement, see README).
 extern const char* const kAutoTiles;
 

@@ -16,7 +16,9 @@ namespace {
 
 class SystemIo : public V4l2Io {
  public:
-  int Open(const std::string& path, int flags) override { return v4l2_open(path.c_str(), flags); }
+  int Open(const std::string& path, int flags) override {
+    return v4l2_open(path.c_str(), flags | O_CLOEXEC);
+  }
   int Close(int fd) override { return v4l2_close(fd); }
   int Ioctl(int fd, unsigned long request, void* arg) override {
     return v4l2_ioctl(fd, request, arg);
