@@ -15,6 +15,10 @@ PACKAGES=(
   libgtest-dev xvfb xauth clang libclang-rt-14-dev
   # window tests: xwd grabs the Xvfb screen, xdotool types keys into the window
   x11-apps xdotool
+  # live outputs of `vww run`: the web view (cpp-httplib, JSON) and MQTT (libmosquitto)
+  libcpp-httplib-dev nlohmann-json3-dev libmosquitto-dev
+  # their tests: a real broker and clients, a real headless browser
+  mosquitto mosquitto-clients chromium
 )
 PACKAGES+=("$@")  # callers may add more (the test script adds its own)
 
