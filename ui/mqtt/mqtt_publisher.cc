@@ -104,6 +104,18 @@ MqttUrl ParseMqttUrl(const std::string& url) {
   return u;
 }
 
+MqttTopics ResolveMqttTopics(const MqttOptions& options) {
+  MqttTopics t;
+  t.name = options.name.empty() ? HostName() : options.name;
+  if (t.name.empty() || t.name.find_first_of("+#/") != std::string::npos || t.name.size() > 64)
+    throw Error("invalid --name '" + t.name + "' (at most 64 characters, without + # or /)");
+  t.prefix = options.prefix.empty() ? "vww/" + TopicSafe(t.name) : options.prefix;
+  if (t.prefix.empty() || t.prefix.find_first_of("+#") != std::string::npos ||
+      t.prefix.front() == '/' || t.prefix.back() == '/' || t.prefix.size() > 200)
+    throw Error("invalid --mqtt-prefix '" + t.prefix + "' (a topic like vww/door, without + or #)");
+  return t;
+}
+
 struct MqttPublisher::Impl {
   MqttPublisher* self = nullptr;
   MqttOptions opt;
@@ -258,13 +270,9 @@ MqttPublisher::MqttPublisher(const MqttOptions& options, Log log)
   m.opt = options;
   m.log = log ? std::move(log) : [](const std::string&) {};
   m.url = ParseMqttUrl(options.url);
-  name_ = options.name.empty() ? HostName() : options.name;
-  if (name_.find_first_of("+#/") != std::string::npos || name_.size() > 64)
-    throw Error("--name '" + name_ + "': at most 64 characters, without + # or /");
-  prefix_ = options.prefix.empty() ? "vww/" + TopicSafe(name_) : options.prefix;
-  if (prefix_.empty() || prefix_.find_first_of("+#") != std::string::npos ||
-      prefix_.front() == '/' || prefix_.back() == '/' || prefix_.size() > 200)
-    throw Error("invalid --mqtt-prefix '" + prefix_ + "' (a topic like vww/door, without + or #)");
+  const MqttTopics topics = ResolveMqttTopics(options);
+  name_ = topics.name;
+  prefix_ = topics.prefix;
   if (options.keepalive_s < 5) throw Error("mqtt keep-alive must be >= 5 s");
   m.discovery_topic =
       options.discovery_prefix + "/binary_sensor/vww_" + TopicSafe(name_) + "/person/config";

@@ -38,6 +38,13 @@ struct MqttOptions {
   std::string version;                            // ditto
 };
 
+// The name (--name, else the host name) and topic prefix the options give;
+// throws vww::Error for a name or prefix that cannot be used in topics.
+struct MqttTopics {
+  std::string name, prefix;
+};
+MqttTopics ResolveMqttTopics(const MqttOptions& options);
+
 class MqttPublisher {
  public:
   using Log = std::function<void(const std::string& line)>;  // warnings and notes, one line each

@@ -484,6 +484,7 @@ void WebView::State::Routes() {
         [this](bool) {
           std::lock_guard<std::mutex> lock(mu);
           --stats.event_streams;
+          changed.notify_all();
         });
   });
 }
@@ -620,9 +621,13 @@ void WebView::Finish(const std::string& why) {
 void WebView::Stop() {
   State& s = *state_;
   {
-    std::lock_guard<std::mutex> lock(s.mu);
+    std::unique_lock<std::mutex> lock(s.mu);
     if (s.stopped) return;
     s.stopped = true;
+    // After Finish(), give the event streams a moment to deliver the "end"
+    // message with the summary; they close by themselves.
+    if (s.finished)
+      s.changed.wait_for(lock, std::chrono::seconds(1), [&] { return s.stats.event_streams == 0; });
     s.stopping = true;
   }
   {
