@@ -222,6 +222,7 @@ struct MqttPublisher::Impl {
     }
     std::lock_guard<std::mutex> lock(mu);
     self->connected_ = true;
+    sent.notify_all();
     log(std::string("mqtt: ") + (ever_connected ? "reconnected to " : "connected to ") + url.host +
         ":" + std::to_string(url.port) + ", topics under " + self->prefix_ + "/");
     ever_connected = true;
@@ -308,6 +309,14 @@ MqttPublisher::MqttPublisher(const MqttOptions& options, Log log)
 }
 
 MqttPublisher::~MqttPublisher() { Stop(); }
+
+bool MqttPublisher::WaitForConnection(double timeout_s) {
+  Impl& m = *impl_;
+  std::unique_lock<std::mutex> lock(m.mu);
+  m.sent.wait_for(lock, std::chrono::duration<double>(timeout_s),
+                  [&] { return connected_.load() || m.stopped; });
+  return connected_;
+}
 
 void MqttPublisher::Publish(const LiveUpdate& u) {
   Impl& m = *impl_;

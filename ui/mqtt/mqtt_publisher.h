@@ -56,6 +56,10 @@ class MqttPublisher {
   MqttPublisher(const MqttPublisher&) = delete;
   MqttPublisher& operator=(const MqttPublisher&) = delete;
 
+  // Waits up to timeout_s for the first connection (e.g. before the first
+  // frame of a short run). Returns whether connected.
+  bool WaitForConnection(double timeout_s);
+
   // One processed frame: on a wake, person=1 (retained) and a "new" event;
   // on a sleep, person=0 and an "end" event. Other frames only update the
   // event's top score. Never blocks on the broker.
