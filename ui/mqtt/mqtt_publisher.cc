@@ -14,7 +14,7 @@
 #include <set>
 #include <thread>
 
-#include "model/model.h"  // vww::Error
+#include "model/error.h"
 
 namespace vww {
 
