@@ -97,7 +97,8 @@ inline bool CanConnect(int port) {
   return ok;
 }
 
-// A child process with stdout and stderr in files.
+// A child process (mosquitto, chromium) with stdout and stderr in files;
+// tests/run_vww.h runs vww itself.
 class Child {
  public:
   Child(const std::string& program, const std::vector<std::string>& args, const std::string& out,
@@ -161,24 +162,20 @@ class Child {
   std::string out_, err_;
 };
 
-inline Child SpawnVww(const Scratch& dir, const std::vector<std::string>& args,
-                      const std::string& tag = "vww") {
-  return Child(VWW_BINARY, args, dir(tag + ".out"), dir(tag + ".err"));
-}
-
 // `vww run --http 127.0.0.1:0` prints "http: serving on http://HOST:PORT/ ..."
 // on stderr; the port, or 0 when it did not appear within timeout_s.
-inline int WaitForHttpPort(Child& vww, double timeout_s = 20) {
+template <class VwwChild>
+int WaitForHttpPort(VwwChild& vww, double timeout_s = 30) {
   int port = 0;
   WaitUntil(
       [&] {
-        const std::string err = vww.err();
+        const std::string err = vww.stderr_text();
         const size_t at = err.find("http: serving on http://");
         if (at != std::string::npos) {
           const size_t colon = err.find(':', at + 24);
           if (colon != std::string::npos) port = std::atoi(err.c_str() + colon + 1);
         }
-        return port > 0 || !vww.running();
+        return port > 0 || err.find("error: ") != std::string::npos;
       },
       timeout_s);
   return port;

@@ -7,7 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "model/model.h"
+#include "model/error.h"
 #include "tests/live_util.h"
 #include "ui/mqtt/mqtt_publisher.h"
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/live_util.h"
+#include "tests/run_vww.h"
 #include "tests/web_browser_util.h"
 
 namespace vww {
@@ -17,7 +18,6 @@ namespace {
 
 using json = nlohmann::json;
 using test::Broker;
-using test::Child;
 using test::MqttProbe;
 using test::Scratch;
 
@@ -68,13 +68,13 @@ json Status(int port, const std::string& query = "") {
 
 TEST(RunHttp, StatusEventsStreamAnd4xxOfALiveRun) {
   Scratch dir;
-  Child vww =
-      test::SpawnVww(dir, {"run", "--source", PersonVideo(), "--realtime", "--loop", "--headless",
-                           "--quiet", "--http", "127.0.0.1:0", "--name", "shelf"});
+  test::VwwChild vww({"run", "--source", PersonVideo(), "--realtime", "--loop", "--headless",
+                      "--quiet", "--http", "127.0.0.1:0", "--name", "shelf"});
   const int port = test::WaitForHttpPort(vww);
-  ASSERT_GT(port, 0) << vww.err();
-  EXPECT_NE(vww.err().find("http: serving on http://127.0.0.1:" + std::to_string(port) + "/"),
-            std::string::npos);
+  ASSERT_GT(port, 0) << vww.stderr_text();
+  EXPECT_NE(
+      vww.stderr_text().find("http: serving on http://127.0.0.1:" + std::to_string(port) + "/"),
+      std::string::npos);
 
   ASSERT_TRUE(test::WaitUntil([&] { return !Status(port)["latest"].is_null(); }, 20));
   const json s = Status(port);
@@ -136,18 +136,17 @@ TEST(RunHttp, StatusEventsStreamAnd4xxOfALiveRun) {
   EXPECT_EQ(post->status, 405);
 
   vww.Signal(SIGINT);
-  EXPECT_EQ(vww.Wait(30), 0) << vww.err();
-  EXPECT_NE(vww.err().find("http: "), std::string::npos);
-  EXPECT_GT(SummaryFrames(vww.err()), 0);
+  EXPECT_EQ(vww.WaitExitCode(30), 0) << vww.stderr_text();
+  EXPECT_NE(vww.stderr_text().find("http: "), std::string::npos);
+  EXPECT_GT(SummaryFrames(vww.stderr_text()), 0);
 }
 
 TEST(RunHttp, TokenIsEnforced) {
   Scratch dir;
-  Child vww =
-      test::SpawnVww(dir, {"run", "--source", PersonVideo(), "--realtime", "--loop", "--headless",
-                           "--quiet", "--http", "127.0.0.1:0", "--http-token", "open-sesame"});
+  test::VwwChild vww({"run", "--source", PersonVideo(), "--realtime", "--loop", "--headless",
+                      "--quiet", "--http", "127.0.0.1:0", "--http-token", "open-sesame"});
   const int port = test::WaitForHttpPort(vww);
-  ASSERT_GT(port, 0) << vww.err();
+  ASSERT_GT(port, 0) << vww.stderr_text();
   httplib::Client cli("127.0.0.1", port);
   for (const char* path : {"/", "/api/status", "/events", "/stream.mjpg", "/snapshot.jpg"}) {
     auto r = cli.Get(path);
@@ -164,7 +163,7 @@ TEST(RunHttp, TokenIsEnforced) {
       cv::imdecode(std::vector<uchar>(ok->body.begin(), ok->body.end()), cv::IMREAD_COLOR).size(),
       cv::Size(768, 576));
   vww.Signal(SIGTERM);
-  EXPECT_EQ(vww.Wait(30), 0) << vww.err();
+  EXPECT_EQ(vww.WaitExitCode(30), 0) << vww.stderr_text();
 }
 
 // Binding anywhere but loopback prints a warning first (tested with an
@@ -172,10 +171,10 @@ TEST(RunHttp, TokenIsEnforced) {
 // with a one-line error).
 TEST(RunHttp, OtherHostsWarnAndBindFailuresAreOneLine) {
   Scratch dir;
-  Child vww = test::SpawnVww(
-      dir, {"run", "--source", NoPersonVideo(), "--headless", "--quiet", "--http", "192.0.2.1:0"});
-  EXPECT_EQ(vww.Wait(30), 1);
-  const std::string err = vww.err();
+  test::VwwChild vww(
+      {"run", "--source", NoPersonVideo(), "--headless", "--quiet", "--http", "192.0.2.1:0"});
+  EXPECT_EQ(vww.WaitExitCode(30), 1);
+  const std::string err = vww.stderr_text();
   EXPECT_NE(err.find("warning: http: 192.0.2.1 is reachable from other machines"),
             std::string::npos)
       << err;
@@ -200,12 +199,11 @@ TEST(RunHttp, UsageErrors) {
       {"--mqtt", "mqtt://127.0.0.1:1", "--mqtt-prefix", "a/#"},
       {"--mqtt", "mqtt://127.0.0.1:1", "--name", "a/b"}};
   for (const auto& args : bad) {
-    Child vww = test::SpawnVww(
-        dir, Args({"run", "--source", NoPersonVideo(), "--headless", "--quiet"}, args));
+    test::VwwChild vww(Args({"run", "--source", NoPersonVideo(), "--headless", "--quiet"}, args));
     std::string joined;
     for (const auto& a : args) joined += a + " ";
-    EXPECT_EQ(vww.Wait(30), 2) << joined << vww.err();
-    const std::string err = vww.err();
+    EXPECT_EQ(vww.WaitExitCode(30), 2) << joined << vww.stderr_text();
+    const std::string err = vww.stderr_text();
     EXPECT_EQ(err.rfind("error: ", 0), 0u) << joined << err;
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << joined << err;
   }
@@ -213,22 +211,19 @@ TEST(RunHttp, UsageErrors) {
 
 TEST(RunHttp, APortInUseIsAClearError) {
   Scratch dir;
-  Child first = test::SpawnVww(dir,
-                               {"run", "--source", PersonVideo(), "--realtime", "--loop",
-                                "--headless", "--quiet", "--http", "127.0.0.1:0"},
-                               "first");
+  test::VwwChild first({"run", "--source", PersonVideo(), "--realtime", "--loop", "--headless",
+                        "--quiet", "--http", "127.0.0.1:0"});
   const int port = test::WaitForHttpPort(first);
-  ASSERT_GT(port, 0) << first.err();
-  Child second = test::SpawnVww(
-      dir,
-      {"run", "--source", NoPersonVideo(), "--headless", "--quiet", "--http", std::to_string(port)},
-      "second");
-  EXPECT_EQ(second.Wait(30), 1);
-  EXPECT_NE(second.err().find("error: --http: cannot listen on 127.0.0.1:" + std::to_string(port)),
+  ASSERT_GT(port, 0) << first.stderr_text();
+  test::VwwChild second({"run", "--source", NoPersonVideo(), "--headless", "--quiet", "--http",
+                         std::to_string(port)});
+  EXPECT_EQ(second.WaitExitCode(30), 1);
+  EXPECT_NE(second.stderr_text().find("error: --http: cannot listen on 127.0.0.1:" +
+                                      std::to_string(port)),
             std::string::npos)
-      << second.err();
+      << second.stderr_text();
   first.Signal(SIGINT);
-  EXPECT_EQ(first.Wait(30), 0);
+  EXPECT_EQ(first.WaitExitCode(30), 0);
 }
 
 // A viewer that connects and never reads: the run keeps processing frames
@@ -236,11 +231,10 @@ TEST(RunHttp, APortInUseIsAClearError) {
 // and stops cleanly.
 TEST(RunHttp, AViewerThatNeverReadsIsDroppedAndTheRunGoesOn) {
   Scratch dir;
-  Child vww =
-      test::SpawnVww(dir, {"run", "--source", PersonVideo(), "--loop", "--headless", "--quiet",
-                           "--http", "127.0.0.1:0", "--http-timeout", "1", "--http-fps", "60"});
+  test::VwwChild vww({"run", "--source", PersonVideo(), "--loop", "--headless", "--quiet", "--http",
+                      "127.0.0.1:0", "--http-timeout", "1", "--http-fps", "60"});
   const int port = test::WaitForHttpPort(vww);
-  ASSERT_GT(port, 0) << vww.err();
+  ASSERT_GT(port, 0) << vww.stderr_text();
 
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   const int small = 4096;
@@ -263,26 +257,27 @@ TEST(RunHttp, AViewerThatNeverReadsIsDroppedAndTheRunGoesOn) {
   EXPECT_EQ(s["http"]["streams"], 0);
   EXPECT_GT(s["summary"]["frames"].get<int64_t>(), frames_at_connect);
   vww.Signal(SIGINT);
-  EXPECT_EQ(vww.Wait(30), 0) << vww.err();
-  EXPECT_GT(SummaryFrames(vww.err()), frames_at_connect);
-  EXPECT_NE(vww.err().find(" 0 dropped,"), std::string::npos) << vww.err();  // source: none
+  EXPECT_EQ(vww.WaitExitCode(30), 0) << vww.stderr_text();
+  EXPECT_GT(SummaryFrames(vww.stderr_text()), frames_at_connect);
+  EXPECT_NE(vww.stderr_text().find(" 0 dropped,"), std::string::npos)
+      << vww.stderr_text();  // source: none
   close(fd);
 }
 
 TEST(RunHttp, BrowserShowsTheLiveRun) {
   VWW_REQUIRE_TOOL(chromium, "chromium");
   Scratch dir;
-  Child vww = test::SpawnVww(dir, {"run", "--source", PersonVideo(), "--realtime", "--loop",
-                                   "--headless", "--quiet", "--http", "127.0.0.1:0"});
+  test::VwwChild vww({"run", "--source", PersonVideo(), "--realtime", "--loop", "--headless",
+                      "--quiet", "--http", "127.0.0.1:0"});
   const int port = test::WaitForHttpPort(vww);
-  ASSERT_GT(port, 0) << vww.err();
+  ASSERT_GT(port, 0) << vww.stderr_text();
   // The person video wakes at 4.5 s: wait for it, so the page has an event.
   ASSERT_TRUE(
       test::WaitUntil([&] { return Status(port)["summary"]["wakes"].get<int>() >= 1; }, 30));
   const test::PageCapture page =
       test::CapturePage(chromium, dir, "http://127.0.0.1:" + std::to_string(port) + "/");
   vww.Signal(SIGINT);
-  EXPECT_EQ(vww.Wait(30), 0) << vww.err();
+  EXPECT_EQ(vww.WaitExitCode(30), 0) << vww.stderr_text();
   ASSERT_TRUE(page.ok) << page.log;
 
   EXPECT_EQ(page.body_attr("data-error"), "");
@@ -327,10 +322,9 @@ TEST(RunMqtt, AvailableWakeSleepOfflineOnThePersonVideo) {
   Broker broker(mosquitto, dir);
   MqttProbe probe(broker.port(), {"vww/#"});
   ASSERT_TRUE(probe.Ready());
-  Child vww =
-      test::SpawnVww(dir, {"run", "--source", PersonVideo(), "--frames", "140", "--headless",
-                           "--quiet", "--mqtt", broker.url(), "--name", "porch"});
-  ASSERT_EQ(vww.Wait(60), 0) << vww.err();
+  test::VwwChild vww({"run", "--source", PersonVideo(), "--frames", "140", "--headless", "--quiet",
+                      "--mqtt", broker.url(), "--name", "porch"});
+  ASSERT_EQ(vww.WaitExitCode(60), 0) << vww.stderr_text();
   ASSERT_TRUE(probe.WaitFor("vww/porch/available", "offline", 10));
   const std::vector<std::string> want = {"available=online", "person=0", "person=1",
                                          "events=new",       "person=0", "events=end",
@@ -346,10 +340,10 @@ TEST(RunMqtt, AvailableWakeSleepOfflineOnThePersonVideo) {
   EXPECT_NEAR(end["score"].get<double>(), 0.35469, 1e-5);
   EXPECT_GE(end["top_score"].get<double>(), start["score"].get<double>());
   EXPECT_NEAR(start["stream_time"].get<double>(), 4.5, 1e-6);
-  EXPECT_NE(vww.out().find("WAKE (frame 45"), std::string::npos);
-  EXPECT_NE(vww.err().find("mqtt: connected to 127.0.0.1:" + std::to_string(broker.port())),
+  EXPECT_NE(vww.stdout_text().find("WAKE (frame 45"), std::string::npos);
+  EXPECT_NE(vww.stderr_text().find("mqtt: connected to 127.0.0.1:" + std::to_string(broker.port())),
             std::string::npos)
-      << vww.err();
+      << vww.stderr_text();
 }
 
 TEST(RunMqtt, NoPersonVideoNeverWakes) {
@@ -358,9 +352,9 @@ TEST(RunMqtt, NoPersonVideoNeverWakes) {
   Broker broker(mosquitto, dir);
   MqttProbe probe(broker.port(), {"cams/#"});
   ASSERT_TRUE(probe.Ready());
-  Child vww = test::SpawnVww(dir, {"run", "--source", NoPersonVideo(), "--headless", "--quiet",
-                                   "--mqtt", broker.url(), "--mqtt-prefix", "cams/city"});
-  ASSERT_EQ(vww.Wait(60), 0) << vww.err();
+  test::VwwChild vww({"run", "--source", NoPersonVideo(), "--headless", "--quiet", "--mqtt",
+                      broker.url(), "--mqtt-prefix", "cams/city"});
+  ASSERT_EQ(vww.WaitExitCode(60), 0) << vww.stderr_text();
   ASSERT_TRUE(probe.WaitFor("cams/city/available", "offline", 10));
   const std::vector<std::string> want = {"available=online", "person=0", "available=offline"};
   EXPECT_EQ(Sequence(probe, "cams/city"), want);
@@ -372,12 +366,11 @@ TEST(RunMqtt, LastWillAfterKill9) {
   Broker broker(mosquitto, dir);
   MqttProbe probe(broker.port(), {"vww/#"});
   ASSERT_TRUE(probe.Ready());
-  Child vww =
-      test::SpawnVww(dir, {"run", "--source", PersonVideo(), "--realtime", "--loop", "--headless",
-                           "--quiet", "--mqtt", broker.url(), "--name", "attic"});
-  ASSERT_TRUE(probe.WaitFor("vww/attic/available", "online", 20)) << vww.err();
+  test::VwwChild vww({"run", "--source", PersonVideo(), "--realtime", "--loop", "--headless",
+                      "--quiet", "--mqtt", broker.url(), "--name", "attic"});
+  ASSERT_TRUE(probe.WaitFor("vww/attic/available", "online", 20)) << vww.stderr_text();
   vww.Signal(SIGKILL);
-  vww.Wait(10);
+  vww.WaitExitCode(10);
   ASSERT_TRUE(probe.WaitFor("vww/attic/available", "offline", 20));
   // The broker keeps it: a subscriber arriving now sees offline.
   MqttProbe late(broker.port(), {"vww/attic/available"});
@@ -391,10 +384,10 @@ TEST(RunMqtt, DiscoveryAndSnapshot) {
   Broker broker(mosquitto, dir);
   MqttProbe probe(broker.port(), {"vww/#", "homeassistant/#"});
   ASSERT_TRUE(probe.Ready());
-  Child vww = test::SpawnVww(
-      dir, {"run", "--source", PersonVideo(), "--frames", "60", "--headless", "--quiet", "--mqtt",
-            broker.url(), "--name", "garden", "--mqtt-discovery", "--mqtt-snapshot"});
-  ASSERT_EQ(vww.Wait(60), 0) << vww.err();
+  test::VwwChild vww({"run", "--source", PersonVideo(), "--frames", "60", "--headless", "--quiet",
+                      "--mqtt", broker.url(), "--name", "garden", "--mqtt-discovery",
+                      "--mqtt-snapshot"});
+  ASSERT_EQ(vww.WaitExitCode(60), 0) << vww.stderr_text();
   ASSERT_TRUE(probe.WaitFor("vww/garden/available", "offline", 10));
   const auto config = probe.On("homeassistant/binary_sensor/vww_garden/person/config");
   ASSERT_EQ(config.size(), 1u);
@@ -419,41 +412,41 @@ TEST(RunMqtt, ReconnectsAfterTheBrokerRestarts) {
   VWW_REQUIRE_TOOL(mosquitto, "mosquitto");
   Scratch dir;
   Broker broker(mosquitto, dir);
-  Child vww =
-      test::SpawnVww(dir, {"run", "--source", PersonVideo(), "--realtime", "--loop", "--headless",
-                           "--quiet", "--mqtt", broker.url(), "--name", "door"});
+  test::VwwChild vww({"run", "--source", PersonVideo(), "--realtime", "--loop", "--headless",
+                      "--quiet", "--mqtt", broker.url(), "--name", "door"});
   {
     MqttProbe probe(broker.port(), {"vww/door/available"});
-    ASSERT_TRUE(probe.WaitFor("vww/door/available", "online", 20)) << vww.err();
+    ASSERT_TRUE(probe.WaitFor("vww/door/available", "online", 20)) << vww.stderr_text();
   }
   broker.Stop();  // no persistence: the retained state is gone with it
   ASSERT_TRUE(test::WaitUntil(
-      [&] { return vww.err().find("warning: mqtt: lost the broker") != std::string::npos; }, 20))
-      << vww.err();
+      [&] { return vww.stderr_text().find("warning: mqtt: lost the broker") != std::string::npos; },
+      20))
+      << vww.stderr_text();
   ASSERT_TRUE(broker.Start());
   MqttProbe probe(broker.port(), {"vww/door/#"});
-  ASSERT_TRUE(probe.WaitFor("vww/door/available", "online", 30)) << vww.err();
+  ASSERT_TRUE(probe.WaitFor("vww/door/available", "online", 30)) << vww.stderr_text();
   ASSERT_TRUE(probe.WaitFor("vww/door/person", "", 5));
-  EXPECT_NE(vww.err().find("mqtt: reconnected to 127.0.0.1"), std::string::npos) << vww.err();
-  EXPECT_TRUE(vww.running());
+  EXPECT_NE(vww.stderr_text().find("mqtt: reconnected to 127.0.0.1"), std::string::npos)
+      << vww.stderr_text();
+  EXPECT_EQ(vww.stderr_text().find("summary:"), std::string::npos);  // still running
   vww.Signal(SIGINT);
-  EXPECT_EQ(vww.Wait(30), 0) << vww.err();
+  EXPECT_EQ(vww.WaitExitCode(30), 0) << vww.stderr_text();
   ASSERT_TRUE(probe.WaitFor("vww/door/available", "offline", 10));
 }
 
 TEST(RunMqtt, BrokerDownIsAWarningAndTheRunGoesOn) {
   Scratch dir;
   const int port = test::FreePort();
-  Child vww =
-      test::SpawnVww(dir, {"run", "--source", PersonVideo(), "--frames", "100", "--headless",
-                           "--quiet", "--mqtt", "mqtt://127.0.0.1:" + std::to_string(port)});
-  ASSERT_EQ(vww.Wait(60), 0) << vww.err();
-  EXPECT_NE(
-      vww.err().find("warning: mqtt: cannot reach the broker 127.0.0.1:" + std::to_string(port)),
-      std::string::npos)
-      << vww.err();
-  EXPECT_EQ(SummaryFrames(vww.err()), 100);
-  EXPECT_NE(vww.out().find("WAKE (frame 45"), std::string::npos);
+  test::VwwChild vww({"run", "--source", PersonVideo(), "--frames", "100", "--headless", "--quiet",
+                      "--mqtt", "mqtt://127.0.0.1:" + std::to_string(port)});
+  ASSERT_EQ(vww.WaitExitCode(60), 0) << vww.stderr_text();
+  EXPECT_NE(vww.stderr_text().find("warning: mqtt: cannot reach the broker 127.0.0.1:" +
+                                   std::to_string(port)),
+            std::string::npos)
+      << vww.stderr_text();
+  EXPECT_EQ(SummaryFrames(vww.stderr_text()), 100);
+  EXPECT_NE(vww.stdout_text().find("WAKE (frame 45"), std::string::npos);
 }
 
 }  // namespace

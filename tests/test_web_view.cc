@@ -11,7 +11,7 @@
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
-#include "model/model.h"
+#include "model/error.h"
 #include "tests/live_util.h"
 #include "ui/web/web_view.h"
 

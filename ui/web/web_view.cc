@@ -14,7 +14,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <thread>
 
-#include "model/model.h"       // vww::Error
+#include "model/error.h"
 #include "ui/web/page_html.h"  // kPageHtml, generated from ui/web/page.html
 
 namespace vww {
