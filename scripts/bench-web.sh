@@ -51,4 +51,5 @@ for viewers in 0 8; do
   for _ in $(seq "$runs"); do results+=("$(run_once "$viewers")"); done
   printf 'viewers %d: processed fps median %s (runs: %s), %d frames each\n' "$viewers" \
     "$(printf '%s\n' "${results[@]}" | median)" "${results[*]}" "$frames"
+  sed -n 's/^http: /  last run, http: /p' "$tmp/err"
 done
