@@ -144,8 +144,9 @@ void LiveOutputs::Finish(const std::string& end) {
     web_->Stop();
     const WebViewStats s = web_->stats();
     std::fprintf(stderr,
-                 "http: %lld requests (%lld refused), %lld stream viewers, %lld dropped for not "
-                 "reading, %lld frames encoded\n",
+                 "http: %lld requests (%lld refused), %lld stream viewers, %lld streams ended "
+                 "by a failed write (viewer gone, or dropped for not reading), %lld frames "
+                 "encoded\n",
                  static_cast<long long>(s.requests), static_cast<long long>(s.rejected),
                  static_cast<long long>(s.stream_clients), static_cast<long long>(s.dropped),
                  static_cast<long long>(s.jpeg_frames));
