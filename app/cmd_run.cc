@@ -17,12 +17,13 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/format.h"
-#include "pipeline/hooks.h"
-#include "ui/run_view.h"
-#include "pipeline/frame_log.h"
+#include "app/run_live.h"
 #include "pipeline/capture/reconnect.h"
+#include "pipeline/frame_log.h"
+#include "pipeline/hooks.h"
 #include "pipeline/session.h"
 #include "pipeline/assets.h"
+#include "ui/run_view.h"
 
 namespace vww {
 
@@ -117,6 +118,7 @@ int Run(int argc, char** argv) {
   double duration = 0, hook_timeout = 10.0;
   bool quiet = false, headless = false, reconnect = false;
   RunViewOptions view;  // window, recording, screenshot
+  LiveOptions live;     // --http, --mqtt
 
   cli::ArgParser p("vww run [options]",
                    "Watch a camera (or a video, image or folder) and decide on every frame\n"
@@ -191,6 +193,7 @@ int Run(int argc, char** argv) {
   p.Flag("--reconnect", &reconnect,
          "when the camera fails or stalls, reopen it with backoff (0.5 s doubling to 8 s) "
          "instead of stopping");
+  live.Register(&p);
   int code = 0;
   if (!p.Parse(argc, argv, 2, &code)) return code;
   g_stop = false;
@@ -229,6 +232,11 @@ int Run(int argc, char** argv) {
     }
     if (!log_path.empty() && !EndsWith(log_path, ".csv") && !EndsWith(log_path, ".jsonl"))
       throw UsageError("--log " + log_path + ": the name must end in .csv or .jsonl");
+    try {
+      live.Validate();
+    } catch (const Error& e) {
+      throw UsageError(e.what());
+    }
   } catch (const UsageError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
@@ -252,8 +260,8 @@ int Run(int argc, char** argv) {
   // its Y plane when the model is gray.
   view.window = !headless && DisplayAvailable();
   view.paced = view.window && !fast;
-  src.prefer_gray =
-      classifier->dsp().spec().channels == 1 && !view.window && view.record_dir.empty();
+  src.prefer_gray = classifier->dsp().spec().channels == 1 && !view.window &&
+                    view.record_dir.empty() && !live.shows_frames();
 
   std::unique_ptr<FrameLog> log;
   if (!log_path.empty()) log = std::make_unique<FrameLog>(log_path, names);
@@ -271,6 +279,18 @@ int Run(int argc, char** argv) {
   view.source = session.source().Describe();
   for (int i = 0; i < argc; ++i) view.options += (i ? " " : "") + std::string(argv[i]);
   RunView run_view(&session, view);
+  LiveOutputs outputs(live, view.model_path, view.source, names,
+                      {{"threshold", Num("%g", decision.threshold)},
+                       {"wake_threshold", Num("%g", decision.wake_threshold)},
+                       {"sleep_threshold", Num("%g", decision.sleep_threshold)},
+                       {"smooth", std::to_string(decision.smooth)},
+                       {"wake_frames", std::to_string(decision.wake_frames)},
+                       {"hold_seconds", Num("%g", decision.hold_seconds)},
+                       {"backend", backend},
+                       {"crop", crop},
+                       {"tiles", tiles},
+                       {"command", view.options}});
+  outputs.AttachTo(&run_view);
 
   HookRunner hooks(4, hook_timeout);
 
@@ -308,6 +328,7 @@ int Run(int argc, char** argv) {
       if (StdoutClosed() && !g_stop.exchange(true))
         std::fprintf(stderr, "stopping: stdout closed\n");
     }
+    outputs.OnFrame(r, session.decision());
     return run_view.OnFrame(r, &g_stop);
   };
 
@@ -338,6 +359,7 @@ int Run(int argc, char** argv) {
                  "tiles)\n",
                  tile_spec.str().c_str(), session.classifier().tile_layout().tiles.size(),
                  session.classifier().threads(), session.classifier().threads() == 1 ? "" : "s");
+  outputs.Finish(failure.empty() ? summary.end : "source failed: " + failure);
   if (failure.empty()) run_view.HoldScreenshot(&g_stop);
   if (!failure.empty()) {
     std::fprintf(stderr, "error: %s\n", failure.c_str());

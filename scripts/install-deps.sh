@@ -27,6 +27,10 @@ PACKAGES=(
   # `--source gst:PIPELINE` (OpenCV's GStreamer backend): videotestsrc, videoconvert
   # and appsink for the test, and the everyday elements users put in a pipeline
   gstreamer1.0-plugins-base
+  # live outputs of `vww run`: the web view (cpp-httplib, JSON) and MQTT (libmosquitto)
+  libcpp-httplib-dev nlohmann-json3-dev libmosquitto-dev
+  # their tests: a real broker and clients, a real headless browser
+  mosquitto mosquitto-clients chromium
 )
 PACKAGES+=("$@")  # callers may add more (the test script adds its own)
 

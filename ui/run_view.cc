@@ -103,11 +103,21 @@ const cv::Mat& RunView::Draw() {
   return annotated_;
 }
 
+void RunView::AddFrameSink(FrameSink sink) {
+  sinks_.push_back(std::move(sink));
+  sink_wants_.push_back(0);
+}
+
 bool RunView::OnFrame(const FrameResult& r, const std::atomic<bool>* stop) {
-  if (!drawing()) return true;
-  Update(r);
+  if (!drawing() && sinks_.empty()) return true;
+  Update(r);  // every frame, so the score plot is whole whenever a sink looks
+  bool wanted = false;
+  for (size_t i = 0; i < sinks_.size(); ++i) wanted |= (sink_wants_[i] = sinks_[i].wants());
+  if (!drawing() && !wanted) return true;
   // Drawn once per frame: the recording keeps what the screen showed.
   const cv::Mat& annotated = Draw();
+  for (size_t i = 0; i < sinks_.size(); ++i)
+    if (sink_wants_[i]) sinks_[i].take(annotated);
   if (recording()) RecordFrame(r, annotated);
   if (!options_.window) return true;
   if (!window_)

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
+#include <vector>
 
 #include "pipeline/session.h"
 #include "ui/overlay.h"
@@ -57,7 +59,17 @@ class RunView {
   // what was saved.
   void HoldScreenshot(const std::atomic<bool>* stop, double hold_s = 60.0);
 
-  bool drawing() const;  // whether frames get annotated at all
+  // An output beside the window that wants the annotated frame now and then
+  // (the web view, MQTT wake snapshots). Asked every frame; the frame is
+  // drawn and handed over only when some output wants it, so nothing is
+  // drawn while nobody watches.
+  struct FrameSink {
+    std::function<bool()> wants;
+    std::function<void(const cv::Mat& annotated)> take;
+  };
+  void AddFrameSink(FrameSink sink);
+
+  bool drawing() const;  // whether every frame gets annotated (window, recording, screenshot)
   bool recording() const;
   const OverlayState& state() const { return state_; }
 
@@ -91,6 +103,8 @@ class RunView {
   double pace_anchor_ms_ = 0, pace_anchor_ts_ms_ = 0, pace_last_ts_ms_ = 0;
 
   std::unique_ptr<Recorder> recording_;
+  std::vector<FrameSink> sinks_;
+  std::vector<char> sink_wants_;  // per sink, this frame
 };
 
 }  // namespace vww
