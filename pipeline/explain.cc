@@ -1,6 +1,7 @@
 #include "pipeline/explain.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -14,6 +15,14 @@ std::vector<int> PatchOrigins(int length, int patch, int stride) {
   for (int x = 0; x + side <= length; x += stride) origins.push_back(x);
   if (origins.empty() || origins.back() + side < length) origins.push_back(length - side);
   return origins;
+}
+
+int ExplainEvery(double explain_ms, double frame_ms, double interval_ms, int max_every) {
+  if (!(interval_ms > 0)) return 1;
+  const double spare = 0.8 * interval_ms - frame_ms;
+  if (!(spare > 0)) return max_every;
+  const double every = std::ceil(explain_ms / spare);
+  return static_cast<int>(std::clamp(every, 1.0, static_cast<double>(max_every)));
 }
 
 float Explainer::ReadScore(const Tensor& output, int index) {

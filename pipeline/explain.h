@@ -92,4 +92,12 @@ class Explainer {
   std::unique_ptr<WorkerPool> pool_;
 };
 
+// How often a live loop can afford a heat map: every frame when explaining
+// fits in the time a frame leaves over, else every N-th frame so that the
+// average cost per frame fits. explain_ms: one Run(); frame_ms: the rest of
+// a frame's work (capture to display); interval_ms: time between frames of
+// the source (0: not paced, e.g. a file played as fast as possible: every
+// frame). Keeps a fifth of the interval spare for jitter. Pure.
+int ExplainEvery(double explain_ms, double frame_ms, double interval_ms, int max_every = 30);
+
 }  // namespace vww

@@ -185,6 +185,17 @@ TEST_P(ExplainRegion, HeatOnlyWhereTheScoreLooks) {
 INSTANTIATE_TEST_SUITE_P(Backends, ExplainRegion,
                          ::testing::Values(Backend::kReference, Backend::kFast));
 
+TEST(ExplainEvery, EveryFrameWhenItFitsElseEveryNth) {
+  // 30 fps (33.3 ms): 0.8 x 33.3 = 26.7 ms usable; 2 ms of other work.
+  EXPECT_EQ(ExplainEvery(5.0, 2.0, 1000.0 / 30), 1);       // 5 <= 24.7
+  EXPECT_EQ(ExplainEvery(30.0, 2.0, 1000.0 / 30), 2);      // 30 / 24.7 -> 2
+  EXPECT_EQ(ExplainEvery(100.0, 2.0, 1000.0 / 30), 5);     // 100 / 24.7 = 4.05 -> 5
+  EXPECT_EQ(ExplainEvery(10000.0, 2.0, 1000.0 / 30), 30);  // capped
+  EXPECT_EQ(ExplainEvery(1.0, 40.0, 1000.0 / 30), 30);     // no time left at all
+  EXPECT_EQ(ExplainEvery(100.0, 2.0, 0), 1);               // unpaced file: every frame
+  EXPECT_EQ(ExplainEvery(100.0, 2.0, 1000.0 / 30, 3), 3);  // another cap
+}
+
 TEST(Explain, RejectsBadOptionsWithOneLine) {
   const auto model = Model::FromBytes(RegionModel(), "region");
   ExplainOptions eo;

@@ -1,0 +1,96 @@
+// ui/heatmap: see heatmap.h.
+#include "ui/heatmap.h"
+
+#include <algorithm>
+#include <cmath>
+#include <opencv2/imgproc.hpp>
+
+namespace vww {
+
+namespace {
+
+// Stops of the colour scale (BGR): blue, cyan, green, yellow, red; the
+// rainbow classroom heat maps use, evenly spaced.
+constexpr int kStops = 5;
+const cv::Vec3f kStop[kStops] = {
+    {255, 40, 0}, {255, 220, 0}, {40, 220, 40}, {0, 230, 255}, {0, 0, 255}};
+
+// Opacity of heat h in [0, 1]: the image shows through weak heat.
+float Opacity(float h) { return 0.15f + 0.55f * h; }
+
+}  // namespace
+
+cv::Vec3b HeatColour(float h) {
+  h = std::clamp(h, 0.0f, 1.0f) * (kStops - 1);
+  const int i = std::min(kStops - 2, static_cast<int>(h));
+  const float t = h - static_cast<float>(i);
+  const cv::Vec3f c = kStop[i] * (1.0f - t) + kStop[i + 1] * t;
+  return {cv::saturate_cast<uchar>(c[0]), cv::saturate_cast<uchar>(c[1]),
+          cv::saturate_cast<uchar>(c[2])};
+}
+
+cv::Rect FrameInModel(cv::Size frame, cv::Size model, bool letterbox) {
+  if (!letterbox || frame.empty()) return {0, 0, model.width, model.height};
+  // As Dsp: scale the longest side to fit, round, centre.
+  const double s = std::min(static_cast<double>(model.width) / frame.width,
+                            static_cast<double>(model.height) / frame.height);
+  const int w = std::max(1, static_cast<int>(frame.width * s + 0.5));
+  const int h = std::max(1, static_cast<int>(frame.height * s + 0.5));
+  return {(model.width - w) / 2, (model.height - h) / 2, w, h};
+}
+
+void BlendHeat(const cv::Mat& heat, cv::Rect heat_roi, float full_scale, cv::Rect image_rect,
+               cv::Mat* image) {
+  CV_Assert(heat.type() == CV_32F && image->type() == CV_8UC3);
+  heat_roi &= cv::Rect(0, 0, heat.cols, heat.rows);
+  const cv::Rect visible = image_rect & cv::Rect(0, 0, image->cols, image->rows);
+  if (heat_roi.empty() || visible.empty() || !(full_scale > 0)) return;
+  // Each image pixel takes the heat of the model pixel it came from
+  // (nearest): the patches stay visible as the squares they were.
+  const double sx = static_cast<double>(heat_roi.width) / image_rect.width;
+  const double sy = static_cast<double>(heat_roi.height) / image_rect.height;
+  for (int y = visible.y; y < visible.br().y; ++y) {
+    const int hy =
+        heat_roi.y + std::min(heat_roi.height - 1, static_cast<int>((y - image_rect.y + 0.5) * sy));
+    const float* hrow = heat.ptr<float>(hy);
+    cv::Vec3b* row = image->ptr<cv::Vec3b>(y);
+    for (int x = visible.x; x < visible.br().x; ++x) {
+      const int hx = heat_roi.x +
+                     std::min(heat_roi.width - 1, static_cast<int>((x - image_rect.x + 0.5) * sx));
+      const float v = hrow[hx];
+      if (!(v > 0)) continue;
+      const float h = std::min(1.0f, v / full_scale);
+      const float a = Opacity(h);
+      const cv::Vec3b c = HeatColour(h);
+      cv::Vec3b& p = row[x];
+      for (int k = 0; k < 3; ++k) p[k] = cv::saturate_cast<uchar>(p[k] * (1.0f - a) + c[k] * a);
+    }
+  }
+}
+
+void DrawHeatScale(cv::Mat* image, cv::Rect where, const std::string& top_label, double scale) {
+  const cv::Rect bar = where & cv::Rect(0, 0, image->cols, image->rows);
+  if (bar.height < 2 || bar.width < 1) return;
+  for (int y = bar.y; y < bar.br().y; ++y) {
+    const float h = 1.0f - static_cast<float>(y - where.y) / (where.height - 1);
+    const cv::Vec3b c = HeatColour(h);
+    cv::line(*image, {bar.x, y}, {bar.br().x - 1, y}, cv::Scalar(c[0], c[1], c[2]));
+  }
+  cv::rectangle(*image, bar, cv::Scalar(255, 255, 255), 1);
+  const double font = 0.4 * scale;
+  const int thick = std::max(1, static_cast<int>(std::lround(scale)));
+  int base = 0;
+  const cv::Size th = cv::getTextSize(top_label, cv::FONT_HERSHEY_SIMPLEX, font, thick, &base);
+  const cv::Point top(where.x - th.width - 4, where.y + th.height);
+  const cv::Point bottom(
+      where.x - cv::getTextSize("0", cv::FONT_HERSHEY_SIMPLEX, font, thick, &base).width - 4,
+      where.br().y);
+  for (const auto& [text, at] : {std::pair{top_label, top}, std::pair{std::string("0"), bottom}}) {
+    cv::putText(*image, text, at, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(0, 0, 0), thick + 2,
+                cv::LINE_AA);
+    cv::putText(*image, text, at, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(255, 255, 255), thick,
+                cv::LINE_AA);
+  }
+}
+
+}  // namespace vww
