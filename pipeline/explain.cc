@@ -25,6 +25,35 @@ int ExplainEvery(double explain_ms, double frame_ms, double interval_ms, int max
   return static_cast<int>(std::clamp(every, 1.0, static_cast<double>(max_every)));
 }
 
+HeatPlacement PlaceHeat(cv::Size frame, cv::Size model, CropMode crop, int tile,
+                        cv::Rect tile_rect) {
+  HeatPlacement p{{0, 0, model.width, model.height}, tile_rect};
+  if (tile == 0 && crop == CropMode::kFitLongest && !frame.empty()) {
+    // As Dsp::Run: scale the longest side to fit, round, centre.
+    const double s = std::min(static_cast<double>(model.width) / frame.width,
+                              static_cast<double>(model.height) / frame.height);
+    const int w = std::max(1, static_cast<int>(frame.width * s + 0.5));
+    const int h = std::max(1, static_cast<int>(frame.height * s + 0.5));
+    p.model_roi = {(model.width - w) / 2, (model.height - h) / 2, w, h};
+    p.frame_rect = {0, 0, frame.width, frame.height};
+  }
+  return p;
+}
+
+cv::Rect HeatPlacement::ToFrame(cv::Rect model) const {
+  if (model_roi.empty()) return {};
+  const double sx = static_cast<double>(frame_rect.width) / model_roi.width;
+  const double sy = static_cast<double>(frame_rect.height) / model_roi.height;
+  const auto x = [&](int mx) {
+    return frame_rect.x + static_cast<int>(std::lround((mx - model_roi.x) * sx));
+  };
+  const auto y = [&](int my) {
+    return frame_rect.y + static_cast<int>(std::lround((my - model_roi.y) * sy));
+  };
+  const cv::Rect r(cv::Point(x(model.x), y(model.y)), cv::Point(x(model.br().x), y(model.br().y)));
+  return r & frame_rect;
+}
+
 float Explainer::ReadScore(const Tensor& output, int index) {
   switch (output.type) {
     case DType::kInt8:

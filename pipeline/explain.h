@@ -92,6 +92,23 @@ class Explainer {
   std::unique_ptr<WorkerPool> pool_;
 };
 
+// Where a heat map lies on the frame: model pixels model_roi show frame
+// pixels frame_rect (each stretched onto the other).
+struct HeatPlacement {
+  cv::Rect model_roi;
+  cv::Rect frame_rect;
+  // A rectangle of model pixels (e.g. HeatMap::patch_rect) in frame pixels,
+  // clipped to frame_rect.
+  cv::Rect ToFrame(cv::Rect model) const;
+};
+// For the tile the heat map was made for: tile_rect is the frame region it
+// sees (Classification::tile_rect). The full view (tile 0) with the
+// letterbox crop (fit-longest) shows the whole frame centred on padding,
+// placed with the DSP's own arithmetic; every other tile and crop fills the
+// model's input.
+HeatPlacement PlaceHeat(cv::Size frame, cv::Size model, CropMode crop, int tile,
+                        cv::Rect tile_rect);
+
 // How often a live loop can afford a heat map: every frame when explaining
 // fits in the time a frame leaves over, else every N-th frame so that the
 // average cost per frame fits. explain_ms: one Run(); frame_ms: the rest of

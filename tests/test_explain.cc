@@ -196,6 +196,30 @@ TEST(ExplainEvery, EveryFrameWhenItFitsElseEveryNth) {
   EXPECT_EQ(ExplainEvery(100.0, 2.0, 1000.0 / 30, 3), 3);  // another cap
 }
 
+TEST(PlaceHeat, CropTilesAndTheLetterbox) {
+  // fit-shortest on 640x480: the crop is the centred 480x480 square.
+  const HeatPlacement crop = PlaceHeat({640, 480}, {96, 96}, CropMode::kFitShortest, 0,
+                                       Dsp::CropRect({640, 480}, CropMode::kFitShortest, {96, 96}));
+  EXPECT_EQ(crop.model_roi, cv::Rect(0, 0, 96, 96));
+  EXPECT_EQ(crop.frame_rect, cv::Rect(80, 0, 480, 480));
+  // 5 frame pixels per model pixel: the patch at (8, 16) of 16 -> (80 + 40, 80) of 80.
+  EXPECT_EQ(crop.ToFrame({8, 16, 16, 16}), cv::Rect(120, 80, 80, 80));
+  // A tile: its own frame rect, whatever the crop mode.
+  const HeatPlacement tile =
+      PlaceHeat({640, 480}, {96, 96}, CropMode::kFitLongest, 3, {300, 200, 192, 192});
+  EXPECT_EQ(tile.model_roi, cv::Rect(0, 0, 96, 96));
+  EXPECT_EQ(tile.ToFrame({0, 0, 48, 48}), cv::Rect(300, 200, 96, 96));
+  // Letterbox: 640x480 -> 96x72 at row 12 (scale 0.15); the frame is all of it.
+  const HeatPlacement box =
+      PlaceHeat({640, 480}, {96, 96}, CropMode::kFitLongest, 0, {0, 0, 640, 480});
+  EXPECT_EQ(box.model_roi, cv::Rect(0, 12, 96, 72));
+  EXPECT_EQ(box.frame_rect, cv::Rect(0, 0, 640, 480));
+  // A patch over the top padding and the first 4 frame rows: clipped to the frame.
+  EXPECT_EQ(box.ToFrame({0, 0, 16, 16}), cv::Rect(0, 0, 107, 27));
+  EXPECT_EQ(PlaceHeat({480, 640}, {96, 96}, CropMode::kFitLongest, 0, {0, 0, 480, 640}).model_roi,
+            cv::Rect(12, 0, 72, 96));
+}
+
 TEST(Explain, RejectsBadOptionsWithOneLine) {
   const auto model = Model::FromBytes(RegionModel(), "region");
   ExplainOptions eo;

@@ -15,13 +15,6 @@ TEST(HeatColour, BlueWhenColdRedWhenHotClamped) {
   EXPECT_EQ(HeatColour(0.5f), cv::Vec3b(40, 220, 40));  // the middle stop: green
 }
 
-TEST(FrameInModel, LetterboxCentresTheFrameLikeTheDsp) {
-  // 640x480 into 96x96: scale 0.15 -> 96x72, 12 rows of padding above and below.
-  EXPECT_EQ(FrameInModel({640, 480}, {96, 96}, true), cv::Rect(0, 12, 96, 72));
-  EXPECT_EQ(FrameInModel({480, 640}, {96, 96}, true), cv::Rect(12, 0, 72, 96));
-  EXPECT_EQ(FrameInModel({640, 480}, {96, 96}, false), cv::Rect(0, 0, 96, 96));
-}
-
 TEST(BlendHeat, HeatLandsOnTheMappedPixelsOnly) {
   // A 4x4 heat map, hot only at model pixel (2, 1), drawn over a 40x40
   // region at (10, 20) of a 100x100 gray image: 10x10 image pixels per

@@ -29,16 +29,6 @@ cv::Vec3b HeatColour(float h) {
           cv::saturate_cast<uchar>(c[2])};
 }
 
-cv::Rect FrameInModel(cv::Size frame, cv::Size model, bool letterbox) {
-  if (!letterbox || frame.empty()) return {0, 0, model.width, model.height};
-  // As Dsp: scale the longest side to fit, round, centre.
-  const double s = std::min(static_cast<double>(model.width) / frame.width,
-                            static_cast<double>(model.height) / frame.height);
-  const int w = std::max(1, static_cast<int>(frame.width * s + 0.5));
-  const int h = std::max(1, static_cast<int>(frame.height * s + 0.5));
-  return {(model.width - w) / 2, (model.height - h) / 2, w, h};
-}
-
 void BlendHeat(const cv::Mat& heat, cv::Rect heat_roi, float full_scale, cv::Rect image_rect,
                cv::Mat* image) {
   CV_Assert(heat.type() == CV_32F && image->type() == CV_8UC3);

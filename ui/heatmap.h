@@ -11,11 +11,6 @@ namespace vww {
 // for the overlay, the legend and the reports.
 cv::Vec3b HeatColour(float h);
 
-// The part of the model's input that shows the frame: all of it, except with
-// the letterbox crop (fit-longest), where the frame sits centred on padding.
-// Mirrors Dsp's own letterbox arithmetic.
-cv::Rect FrameInModel(cv::Size frame, cv::Size model, bool letterbox);
-
 // Blends `heat` (CV_32F, per model pixel; only heat_roi of it is used) into
 // image_rect of *image (8-bit BGR), stretched to fit; parts of image_rect
 // outside the image are clipped. Heat is divided by `full_scale` (the value
