@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <opencv2/imgproc.hpp>
+
+#include "pipeline/explain.h"
 
 namespace vww {
 
@@ -81,6 +84,40 @@ void DrawHeatScale(cv::Mat* image, cv::Rect where, const std::string& top_label,
     cv::putText(*image, text, at, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(255, 255, 255), thick,
                 cv::LINE_AA);
   }
+}
+
+cv::Mat DrawExplainedFrame(const cv::Mat& frame, const HeatMap& heat, const HeatPlacement& where,
+                           const std::string& caption) {
+  cv::Mat out;
+  if (frame.channels() == 1)
+    cv::cvtColor(frame, out, cv::COLOR_GRAY2BGR);
+  else if (frame.channels() == 4)
+    cv::cvtColor(frame, out, cv::COLOR_BGRA2BGR);
+  else
+    out = frame.clone();
+  const float full = HeatFullScale(heat.max_drop());
+  BlendHeat(heat.pixels, where.model_roi, full, where.frame_rect, &out);
+  const double s = std::max(0.5, std::min(out.rows / 480.0, out.cols / 640.0));
+  const int thick = std::max(1, static_cast<int>(std::lround(2 * s)));
+  cv::rectangle(out, where.frame_rect, cv::Scalar(230, 220, 120), thick);  // what the model saw
+  if (heat.count() > 0 && heat.max_drop() > 0)
+    cv::rectangle(out, where.ToFrame(heat.patch_rect(heat.top)), cv::Scalar(255, 255, 255), thick);
+  const double font = 0.6 * s;
+  int base = 0;
+  const cv::Size ts = cv::getTextSize(caption, cv::FONT_HERSHEY_SIMPLEX, font, thick, &base);
+  const cv::Point at(static_cast<int>(10 * s), static_cast<int>(10 * s) + ts.height);
+  cv::putText(out, caption, at, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(0, 0, 0), thick + 2,
+              cv::LINE_AA);
+  cv::putText(out, caption, at, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(255, 255, 255), thick,
+              cv::LINE_AA);
+  char top[32];
+  std::snprintf(top, sizeof top, "-%.2f", full);
+  const int bar_w = std::max(6, static_cast<int>(12 * s));
+  DrawHeatScale(&out,
+                {out.cols - bar_w - static_cast<int>(10 * s), static_cast<int>(40 * s), bar_w,
+                 std::max(20, out.rows / 2)},
+                top, s);
+  return out;
 }
 
 }  // namespace vww

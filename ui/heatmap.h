@@ -30,4 +30,14 @@ inline float HeatFullScale(float max_drop, float floor = 0.05f) {
   return max_drop > floor ? max_drop : floor;
 }
 
+struct HeatMap;
+struct HeatPlacement;
+
+// A still image with its heat map (`vww classify --explain`): the frame
+// (8-bit gray, BGR or BGRA) with the heat map blended in where the model saw
+// it, the model's region outlined, the top patch boxed, the caption top left
+// and the colour scale at the right edge.
+cv::Mat DrawExplainedFrame(const cv::Mat& frame, const HeatMap& heat, const HeatPlacement& where,
+                           const std::string& caption);
+
 }  // namespace vww
