@@ -69,29 +69,17 @@ int CmdClassify(int argc, char** argv) {
     const cv::Rect& t = c.tile_rect;
     const auto& names = classifier.labels();
     if (json) {
-      std::string s = "{\"file\":" + JsonString(path) + ",\"label\":" + JsonString(names[c.top]) +
-                      ",\"scores\":{";
-      for (size_t i = 0; i < c.scores.size(); ++i) {
-        char v[32];
-        std::snprintf(v, sizeof(v), "%.6g", c.scores[i]);
-        s += (i ? "," : "") + JsonString(names[i]) + ":" + v;
-      }
-      s += "},\"scores_q\":[";
-      for (size_t i = 0; i < c.scores_q.size(); ++i)
-        s += (i ? "," : "") + std::to_string(c.scores_q[i]);
+      OrderedJson scores = OrderedJson::object();
+      for (size_t i = 0; i < c.scores.size(); ++i) scores[names[i]] = JsonDigits(c.scores[i], 6);
+      OrderedJson j = {
+          {"file", path}, {"label", names[c.top]}, {"scores", scores}, {"scores_q", c.scores_q}};
       if (tiled) {
-        char tile[160];
-        std::snprintf(tile, sizeof(tile),
-                      "],\"tiles\":%zu,\"tile\":{\"index\":%d,\"x\":%d,\"y\":%d,\"w\":%d,\"h\":%d",
-                      c.tile_scores.size(), c.tile, t.x, t.y, t.width, t.height);
-        s += std::string(tile) + "}";
-      } else {
-        s += "]";
+        j["tiles"] = c.tile_scores.size();
+        j["tile"] = {{"index", c.tile}, {"x", t.x}, {"y", t.y}, {"w", t.width}, {"h", t.height}};
       }
-      char timing[96];
-      std::snprintf(timing, sizeof(timing), ",\"dsp_ms\":%.4f,\"classification_ms\":%.4f}",
-                    c.dsp_ms, c.classification_ms);
-      std::printf("%s%s\n", s.c_str(), timing);
+      j["dsp_ms"] = JsonFixed(c.dsp_ms, 4);
+      j["classification_ms"] = JsonFixed(c.classification_ms, 4);
+      std::printf("%s\n", JsonText(j).c_str());
     } else {
       std::printf("%s\n", path.c_str());
       PrintPredictions(stdout, c, names);

@@ -6,7 +6,7 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
-#include "pipeline/capture.h"
+#include "pipeline/capture/v4l2/v4l2.h"
 
 namespace vww {
 

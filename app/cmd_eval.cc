@@ -194,33 +194,32 @@ void PrintText(const ModelResult& r, const std::vector<Example>& examples,
   if (!shown) std::printf("  none\n");
 }
 
-std::string Json(const ModelResult& r) {
+std::string EvalJson(const ModelResult& r) {
   const EvalMetrics& m = r.metrics;
-  std::string j = "{\"model\":" + JsonString(r.model) + ",\"n\":" + std::to_string(m.n) +
-                  ",\"accuracy\":" + Exact(m.accuracy) +
-                  ",\"balanced_accuracy\":" + Exact(m.balanced_accuracy) +
-                  ",\"auc\":" + (m.auc >= 0 ? Exact(m.auc) : "null") +
-                  ",\"best_threshold\":" + (m.auc >= 0 ? Exact(m.best_threshold) : "null") +
-                  ",\"labels\":[";
-  for (size_t c = 0; c < r.labels.size(); ++c) j += (c ? "," : "") + JsonString(r.labels[c]);
-  j += "],\"confusion\":[";
-  for (size_t t = 0; t < m.confusion.size(); ++t) {
-    j += t ? ",[" : "[";
-    for (size_t p = 0; p < m.confusion[t].size(); ++p)
-      j += (p ? "," : "") + std::to_string(m.confusion[t][p]);
-    j += "]";
-  }
-  j += "],\"per_class\":{";
+  OrderedJson confusion = OrderedJson::array();
+  for (const auto& row : m.confusion) confusion.push_back(row);
+  OrderedJson per_class = OrderedJson::object();
   for (size_t c = 0; c < r.labels.size(); ++c)
-    j += (c ? "," : "") + JsonString(r.labels[c]) +
-         ":{\"precision\":" + Exact(m.per_class[c].precision) +
-         ",\"recall\":" + Exact(m.per_class[c].recall) + ",\"f1\":" + Exact(m.per_class[c].f1) +
-         ",\"support\":" + std::to_string(m.per_class[c].support) + "}";
-  j += "},\"dsp_p99_ms\":" + Num("%.4f", Percentile(r.dsp_ms, 99)) +
-       ",\"classification_p99_ms\":" + Num("%.4f", Percentile(r.classification_ms, 99)) +
-       ",\"macs\":" + std::to_string(r.macs) + ",\"arena_bytes\":" + std::to_string(r.arena) +
-       ",\"flash_bytes\":" + std::to_string(r.flash) + "}";
-  return j;
+    per_class[r.labels[c]] = {{"precision", JsonExact(m.per_class[c].precision)},
+                              {"recall", JsonExact(m.per_class[c].recall)},
+                              {"f1", JsonExact(m.per_class[c].f1)},
+                              {"support", m.per_class[c].support}};
+  const OrderedJson j = {
+      {"model", r.model},
+      {"n", m.n},
+      {"accuracy", JsonExact(m.accuracy)},
+      {"balanced_accuracy", JsonExact(m.balanced_accuracy)},
+      {"auc", m.auc >= 0 ? JsonExact(m.auc) : OrderedJson(nullptr)},
+      {"best_threshold", m.auc >= 0 ? JsonExact(m.best_threshold) : OrderedJson(nullptr)},
+      {"labels", r.labels},
+      {"confusion", confusion},
+      {"per_class", per_class},
+      {"dsp_p99_ms", JsonFixed(Percentile(r.dsp_ms, 99), 4)},
+      {"classification_p99_ms", JsonFixed(Percentile(r.classification_ms, 99), 4)},
+      {"macs", r.macs},
+      {"arena_bytes", r.arena},
+      {"flash_bytes", r.flash}};
+  return JsonText(j);
 }
 
 void WriteReport(const std::string& dir, const ModelResult& r, const std::vector<Example>& examples,
@@ -309,7 +308,7 @@ int CmdEval(int argc, char** argv) {
     results.push_back(Evaluate(options, examples, threshold, &truth, isatty(STDERR_FILENO) != 0));
     const ModelResult& r = results.back();
     if (json) {
-      std::printf("%s\n", Json(r).c_str());
+      std::printf("%s\n", EvalJson(r).c_str());
     } else {
       if (k) std::printf("\n");
       PrintText(r, examples, truth);

@@ -45,33 +45,35 @@ int CmdInfo(int argc, char** argv) {
   const Tensor& out = tensors[model->outputs()[0]];
 
   if (json) {
-    std::string ops = "[";
+    OrderedJson ops = OrderedJson::array();
     for (const OperatorInfo& op : model->operators()) {
       const int64_t macs = OperatorMacs(*model, op);
       total_macs += macs;
       const Tensor& o = tensors[op.outputs[0]];
-      ops += std::string(op.index ? "," : "") + "{\"index\":" + std::to_string(op.index) +
-             ",\"op\":" + JsonString(BuiltinOpName(op.opcode)) +
-             ",\"output_shape\":" + JsonString(o.shape.str()) +
-             ",\"macs\":" + std::to_string(macs) + "}";
+      ops.push_back({{"index", op.index},
+                     {"op", BuiltinOpName(op.opcode)},
+                     {"output_shape", o.shape.str()},
+                     {"macs", macs}});
     }
-    ops += "]";
-    std::string shape = "[";
-    for (int i = 0; i < in.shape.rank; ++i) shape += (i ? "," : "") + std::to_string(in.shape[i]);
-    shape += "]";
-    char scale[32];
-    std::snprintf(scale, sizeof(scale), "%.9g", in.scale);
-    std::printf(
-        "{\"model\":%s,\"description\":%s,\"schema_version\":%u,\"ops\":%d,\"macs\":%lld,"
-        "\"params\":%lld,\"arena_bytes\":%zu,\"flash_bytes\":%zu,\"file_bytes\":%zu,"
-        "\"input\":{\"shape\":%s,\"type\":%s,\"scale\":%s,\"zero_point\":%d},"
-        "\"output\":{\"shape\":%s,\"type\":%s},\"operators\":%s}\n",
-        JsonString(model->name()).c_str(), JsonString(model->description()).c_str(),
-        model->schema_version(), interp.op_count(), static_cast<long long>(total_macs),
-        static_cast<long long>(params), interp.arena_bytes(), model->constant_bytes(),
-        model->file_bytes(), shape.c_str(), JsonString(DTypeName(in.type)).c_str(), scale,
-        in.zero_point, JsonString(out.shape.str()).c_str(), JsonString(DTypeName(out.type)).c_str(),
-        ops.c_str());
+    OrderedJson shape = OrderedJson::array();
+    for (int i = 0; i < in.shape.rank; ++i) shape.push_back(in.shape[i]);
+    const OrderedJson j = {{"model", model->name()},
+                           {"description", model->description()},
+                           {"schema_version", model->schema_version()},
+                           {"ops", interp.op_count()},
+                           {"macs", total_macs},
+                           {"params", params},
+                           {"arena_bytes", interp.arena_bytes()},
+                           {"flash_bytes", model->constant_bytes()},
+                           {"file_bytes", model->file_bytes()},
+                           {"input",
+                            {{"shape", shape},
+                             {"type", DTypeName(in.type)},
+                             {"scale", JsonExact(in.scale)},
+                             {"zero_point", in.zero_point}}},
+                           {"output", {{"shape", out.shape.str()}, {"type", DTypeName(out.type)}}},
+                           {"operators", ops}};
+    std::printf("%s\n", JsonText(j).c_str());
     return 0;
   }
 

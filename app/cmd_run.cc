@@ -17,10 +17,10 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/format.h"
-#include "app/run_hooks.h"
-#include "app/run_view.h"
+#include "pipeline/hooks.h"
+#include "ui/run_view.h"
 #include "pipeline/frame_log.h"
-#include "pipeline/reconnect.h"
+#include "pipeline/capture/reconnect.h"
 #include "pipeline/session.h"
 
 namespace vww {

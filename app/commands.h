@@ -1,5 +1,5 @@
-// The vww subcommands. Each lives in its own cmd_<name>.cc and returns the
-// process exit code: 0 success, 1 runtime failure, 2 usage error.
+// app/: the `vww` command line, one subcommand per cmd_<name>.cc (bench in
+// bench/); each returns the exit code: 0 success, 1 runtime failure, 2 usage error.
 #pragma once
 
 namespace vww {

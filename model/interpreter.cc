@@ -25,34 +25,6 @@ Backend ParseBackend(const std::string& name) {
   throw Error("unknown backend '" + name + "' (use fast or reference)");
 }
 
-std::string Node::where() const {
-  return "node " + std::to_string(index) + " (" + BuiltinOpName(opcode) + ")";
-}
-
-void Fail(const Node& node, const std::string& message) {
-  throw Error(node.where() + ": " + message);
-}
-
-void Expect(const Node& node, bool condition, const char* message) {
-  if (!condition) Fail(node, message);
-}
-
-void ExpectType(const Node& node, const Tensor* t, DType type, const char* which) {
-  if (!t) Fail(node, std::string(which) + " is missing");
-  if (t->type != type)
-    Fail(node, std::string(which) + " has type " + DTypeName(t->type) + ", expected " +
-                   DTypeName(type));
-}
-
-void ExpectArity(const Node& node, size_t min_inputs, size_t max_inputs, size_t outputs) {
-  if (node.inputs.size() < min_inputs || node.inputs.size() > max_inputs)
-    Fail(node, "has " + std::to_string(node.inputs.size()) + " inputs");
-  if (node.outputs.size() != outputs)
-    Fail(node, "has " + std::to_string(node.outputs.size()) + " outputs");
-  for (size_t i = 0; i < min_inputs; ++i)
-    if (!node.inputs[i]) Fail(node, "required input " + std::to_string(i) + " is missing");
-}
-
 Interpreter::Interpreter(const Model& model, Backend backend)
     : model_(model), backend_(backend), tensors_(model.tensors()) {
   const auto& ops = model.operators();
@@ -64,10 +36,10 @@ Interpreter::Interpreter(const Model& model, Backend backend)
   for (const OperatorInfo& info : ops) {
     if (!FindReferenceKernel(info.opcode)) {
       if (!missing.empty()) missing += ", ";
-      missing += "node " + std::to_string(info.index) + " (" +
-                 (info.custom_code.empty() ? BuiltinOpName(info.opcode)
-                                           : "CUSTOM " + info.custom_code) +
-                 ")";
+      missing +=
+          "node " + std::to_string(info.index) + " (" +
+          (info.custom_code.empty() ? BuiltinOpName(info.opcode) : "CUSTOM " + info.custom_code) +
+          ")";
     }
   }
   if (!missing.empty()) throw Error(model.name() + ": unsupported operator(s): " + missing);
@@ -139,8 +111,11 @@ Interpreter::Interpreter(const Model& model, Backend backend)
   if (arena_bytes_ > kMaxArenaBytes)
     throw Error(model.name() + ": needs " + std::to_string(arena_bytes_ >> 20) +
                 " MB of activation memory (limit " + std::to_string(kMaxArenaBytes >> 20) + " MB)");
-  arena_ = static_cast<uint8_t*>(std::aligned_alloc(kArenaAlignment, std::max<size_t>(arena_bytes_, kArenaAlignment)));
-  if (!arena_) throw Error(model.name() + ": cannot allocate " + std::to_string(arena_bytes_) + " bytes of arena");
+  arena_ = static_cast<uint8_t*>(
+      std::aligned_alloc(kArenaAlignment, std::max<size_t>(arena_bytes_, kArenaAlignment)));
+  if (!arena_)
+    throw Error(model.name() + ": cannot allocate " + std::to_string(arena_bytes_) +
+                " bytes of arena");
   std::memset(arena_, 0, arena_bytes_);
   for (size_t i = 0; i < requests.size(); ++i) {
     if (owner[i] >= 0)

@@ -57,11 +57,7 @@ struct KernelRegistration {
 const KernelRegistration* FindReferenceKernel(int opcode);
 const KernelRegistration* FindFastKernel(int opcode);
 
-// Helpers shared by kernels' prepare functions.
-[[noreturn]] void Fail(const Node& node, const std::string& message);
-void Expect(const Node& node, bool condition, const char* message);
-void ExpectType(const Node& node, const Tensor* t, DType type, const char* which);
-// Number of inputs/outputs (counting omitted optional ones).
-void ExpectArity(const Node& node, size_t min_inputs, size_t max_inputs, size_t outputs);
+// The helpers kernels use in prepare (Fail, Expect, ...) are in
+// model/kernels/kernel_util.h.
 
 }  // namespace vww

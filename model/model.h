@@ -9,10 +9,10 @@
 
 #include <cstdint>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "model/error.h"
 #include "model/tensor.h"
 
 namespace tflite {
@@ -21,12 +21,6 @@ struct Operator;
 }  // namespace tflite
 
 namespace vww {
-
-// Every user-facing failure (bad file, unsupported operator, bad shapes) is an
-// Error whose message is one line that says what and where.
-struct Error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 // TFLite builtin operator codes that the runtime knows by name.
 enum BuiltinOp : int {
@@ -53,7 +47,7 @@ std::string BuiltinOpName(int code);
 
 struct OperatorInfo {
   int index = 0;
-  int opcode = 0;   // builtin code: max(deprecated_builtin_code, builtin_code)
+  int opcode = 0;  // builtin code: max(deprecated_builtin_code, builtin_code)
   int version = 1;
   std::string custom_code;  // non-empty for CUSTOM operators
   std::vector<int> inputs;  // tensor indices; -1 marks an omitted optional input

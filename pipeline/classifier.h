@@ -8,8 +8,9 @@
 #include <vector>
 
 #include "model/model.h"
-#include "pipeline/dsp.h"
-#include "pipeline/tiles.h"
+#include "pipeline/dsp/dsp.h"
+#include "pipeline/dsp/tiles.h"
+#include "pipeline/frame_result.h"
 #include "pipeline/worker_pool.h"
 
 namespace vww {
@@ -20,7 +21,7 @@ struct ClassifierOptions {
   Backend backend = Backend::kFast;
   CropMode crop = CropMode::kFitShortest;
   std::vector<float> mean, std;  // optional per-channel normalisation (see InputSpec)
-  TileSpec tiles;                // default: the single crop (see pipeline/tiles.h)
+  TileSpec tiles;                // default: the single crop (see pipeline/dsp/tiles.h)
   // Threads that share a frame's tiles, each with its own interpreter
   // (0: auto, the cores, at most kMaxAutoThreads). A single crop is one
   // inference and always runs on the calling thread.
@@ -28,22 +29,6 @@ struct ClassifierOptions {
 };
 constexpr int kMaxAutoThreads = 2;
 constexpr int kMaxThreads = 16;
-
-struct Classification {
-  std::vector<float> scores;                 // probabilities (or dequantized outputs)
-  std::vector<int32_t> scores_q;             // raw quantized outputs
-  int top = 0;                               // argmax
-  double dsp_ms = 0, classification_ms = 0;  // all tiles of the frame
-
-  // Tiled search (ClassifierOptions::tiles): scores above are the winning
-  // tile's (the tile whose person score carried the combined score) with the
-  // person score replaced by the combined one (see TileCombiner; the other
-  // classes rescaled to keep the sum), scores_q the winning tile's raw
-  // outputs. Single crop: tile 0, the crop rect.
-  int tile = 0;
-  cv::Rect tile_rect;              // the winning tile in frame pixels
-  std::vector<float> tile_scores;  // every tile's person score (tile order)
-};
 
 class Classifier {
  public:

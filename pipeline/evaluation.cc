@@ -86,11 +86,4 @@ void BestThreshold(const std::vector<float>& pos, const std::vector<float>& neg,
   }
 }
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * v.size()));
-  return v[std::min(v.size() - 1, rank ? rank - 1 : 0)];
-}
-
 }  // namespace vww

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/stats.h"  // Percentile, which eval reports use
+
 namespace vww {
 
 struct ClassMetrics {
@@ -47,8 +49,5 @@ std::vector<RocPoint> RocCurve(const std::vector<float>& positive_scores,
 void BestThreshold(const std::vector<float>& positive_scores,
                    const std::vector<float>& negative_scores, double* threshold,
                    double* balanced_accuracy);
-
-// p-th percentile (0..100), nearest rank; 0 for an empty list.
-double Percentile(std::vector<double> values, double p);
 
 }  // namespace vww

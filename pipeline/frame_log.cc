@@ -3,41 +3,16 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace vww {
 
-std::string JsonString(const std::string& s) {
-  std::string r = "\"";
-  for (unsigned char ch : s) {
-    switch (ch) {
-      case '"':
-        r += "\\\"";
-        break;
-      case '\\':
-        r += "\\\\";
-        break;
-      case '\n':
-        r += "\\n";
-        break;
-      case '\r':
-        r += "\\r";
-        break;
-      case '\t':
-        r += "\\t";
-        break;
-      default:
-        if (ch < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", ch);
-          r += buf;
-        } else {
-          r += static_cast<char>(ch);
-        }
-    }
-  }
-  return r + "\"";
+std::string JsonText(const OrderedJson& j, int indent) {
+  return j.dump(indent, ' ', false, OrderedJson::error_handler_t::replace);
 }
+
+std::string JsonString(const std::string& s) { return JsonText(OrderedJson(s)); }
 
 std::string Num(const char* fmt, double v) {
   char buf[64];
@@ -47,6 +22,21 @@ std::string Num(const char* fmt, double v) {
 
 // %.9g: floats round-trip exactly, so logs can be compared with reference data.
 std::string Exact(double v) { return Num("%.9g", v); }
+
+OrderedJson JsonDigits(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*g", digits, v);
+  // The nearest double to a short decimal prints back as that decimal.
+  const double r = std::strtod(buf, nullptr);
+  if (std::strpbrk(buf, ".en") == nullptr) return OrderedJson(static_cast<int64_t>(r));
+  return OrderedJson(r);
+}
+
+OrderedJson JsonFixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+  return OrderedJson(std::strtod(buf, nullptr));
+}
 
 namespace {
 
@@ -98,11 +88,9 @@ std::string TileText(const Classification& c) {
   return std::to_string(c.tile) + ":" + std::to_string(t.width) + "x" + std::to_string(t.height) +
          "+" + std::to_string(t.x) + "+" + std::to_string(t.y);
 }
-std::string TileJson(const Classification& c) {
+OrderedJson TileJson(const Classification& c) {
   const cv::Rect& t = c.tile_rect;
-  return "{\"index\":" + std::to_string(c.tile) + ",\"x\":" + std::to_string(t.x) +
-         ",\"y\":" + std::to_string(t.y) + ",\"w\":" + std::to_string(t.width) +
-         ",\"h\":" + std::to_string(t.height) + "}";
+  return OrderedJson{{"index", c.tile}, {"x", t.x}, {"y", t.y}, {"w", t.width}, {"h", t.height}};
 }
 
 }  // namespace
@@ -137,26 +125,32 @@ void FrameLog::Write(const FrameResult& r) {
          (r.awake ? "awake" : "asleep") + "," + std::to_string(r.frame.dropped) + "," +
          TileText(c) + "\n";
   } else {
-    s = "{\"frame\":" + std::to_string(r.frame.index) +
-        ",\"t_ms\":" + Num("%.3f", r.frame.timestamp_ms) +
-        ",\"latency_ms\":" + Num("%.4f", r.latency_ms) + ",\"dsp_ms\":" + Num("%.4f", c.dsp_ms) +
-        ",\"classification_ms\":" + Num("%.4f", c.classification_ms) + ",\"scores\":{";
-    for (size_t i = 0; i < c.scores.size(); ++i)
-      s += (i ? "," : "") + JsonString(labels_[i]) + ":" + Exact(c.scores[i]);
-    s += "},\"scores_q\":[";
-    for (size_t i = 0; i < c.scores_q.size(); ++i)
-      s += (i ? "," : "") + std::to_string(c.scores_q[i]);
-    s += "],\"label\":" + JsonString(label) + ",\"confidence\":" + Exact(r.label.confidence) +
-         ",\"smoothed\":" + Exact(r.smoothed) + ",\"state\":\"" + (r.awake ? "awake" : "asleep") +
-         "\",\"dropped\":" + std::to_string(r.frame.dropped) + ",\"tile\":" + TileJson(c) + "}\n";
+    OrderedJson scores = OrderedJson::object();
+    for (size_t i = 0; i < c.scores.size(); ++i) scores[labels_[i]] = JsonExact(c.scores[i]);
+    const OrderedJson j = {{"frame", r.frame.index},
+                           {"t_ms", JsonFixed(r.frame.timestamp_ms, 3)},
+                           {"latency_ms", JsonFixed(r.latency_ms, 4)},
+                           {"dsp_ms", JsonFixed(c.dsp_ms, 4)},
+                           {"classification_ms", JsonFixed(c.classification_ms, 4)},
+                           {"scores", scores},
+                           {"scores_q", c.scores_q},
+                           {"label", label},
+                           {"confidence", JsonExact(r.label.confidence)},
+                           {"smoothed", JsonExact(r.smoothed)},
+                           {"state", r.awake ? "awake" : "asleep"},
+                           {"dropped", r.frame.dropped},
+                           {"tile", TileJson(c)}};
+    s = JsonText(j) + "\n";
   }
   std::fputs(s.c_str(), out_->get());
 }
 
 std::string EventJson(const WakeEvent& e) {
-  return std::string("{\"event\":\"") + WakeEventName(e.type) +
-         "\",\"frame\":" + std::to_string(e.frame) + ",\"t_ms\":" + Num("%.3f", e.t_ms) +
-         ",\"score\":" + Exact(e.score) + "}\n";
+  const OrderedJson j = {{"event", WakeEventName(e.type)},
+                         {"frame", e.frame},
+                         {"t_ms", JsonFixed(e.t_ms, 3)},
+                         {"score", JsonExact(e.score)}};
+  return JsonText(j) + "\n";
 }
 
 }  // namespace vww

@@ -5,19 +5,35 @@
 
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "pipeline/session.h"
+#include "pipeline/frame_result.h"
 
 namespace vww {
 
-// A JSON string literal with escapes.
+// A JSON string literal with escapes (nlohmann's).
 std::string JsonString(const std::string& s);
 // "%.3f"-style formatting into a string.
 std::string Num(const char* fmt, double v);
 // %.9g: floats round-trip exactly, so logs can be compared with reference data.
 std::string Exact(double v);
+
+// JSON (nlohmann); ordered: objects keep the order keys were added in, which
+// is the documented field order of every JSON output.
+using OrderedJson = nlohmann::ordered_json;
+// A number printed as "%.<digits>g" prints it: the same digits, and an integer
+// when that has no decimal point (so 1 stays 1, 0.921875 stays 0.921875).
+OrderedJson JsonDigits(double v, int digits);
+// %.9g: a float that round-trips exactly.
+inline OrderedJson JsonExact(double v) { return JsonDigits(v, 9); }
+// Rounded to `decimals` places as "%.<decimals>f" rounds (timings); always a
+// float, printed without trailing zeros ("12.5", "3.0").
+OrderedJson JsonFixed(double v, int decimals);
+// Compact, one line, no trailing newline; invalid UTF-8 (odd file names)
+// becomes U+FFFD instead of an exception.
+std::string JsonText(const OrderedJson& j, int indent = -1);
 
 // A file opened for writing; throws vww::Error (with the path and the reason)
 // when it cannot be opened, and from Close() when any write failed (disk full).

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "pipeline/stats.h"
+
 namespace vww {
 
 namespace {
@@ -15,26 +17,11 @@ namespace {
 constexpr size_t kMaxSamples = 1 << 17;
 constexpr int kFpsWindow = 30;  // frames in the recent-fps estimate
 
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  // Nearest rank: the smallest sample with at least q of the samples <= it.
-  const size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
-  const size_t k = std::min(v.size() - 1, rank == 0 ? 0 : rank - 1);
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
-
-StageSummary Summarize(const std::vector<double>& v) {
-  return {Percentile(v, 0.5), Percentile(v, 0.99)};
+StageSummary SummarizeStage(const std::vector<double>& v) {
+  return {Percentile(v, 50), Percentile(v, 99)};
 }
 
 }  // namespace
-
-double SteadyNowMs() {
-  return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 double ProcessCpuSeconds() {
   rusage u{};
@@ -179,9 +166,9 @@ SessionSummary Session::Summary() const {
   s.dropped = dropped_;
   s.wall_s = started_ ? (last_ms_ - start_ms_) / 1000.0 : 0;
   s.fps = s.wall_s > 0 ? static_cast<double>(processed_) / s.wall_s : 0;
-  s.latency = Summarize(samples_->latency);
-  s.dsp = Summarize(samples_->dsp);
-  s.classification = Summarize(samples_->classification);
+  s.latency = SummarizeStage(samples_->latency);
+  s.dsp = SummarizeStage(samples_->dsp);
+  s.classification = SummarizeStage(samples_->classification);
   if (started_ && s.wall_s > 0) s.cpu_share = (ProcessCpuSeconds() - cpu_start_s_) / s.wall_s;
   for (const WakeEvent& e : events_) (e.type == WakeEventType::kWake ? s.wakes : s.sleeps)++;
   s.awake = wake_.awake();

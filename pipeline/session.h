@@ -15,46 +15,12 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/capture.h"
+#include "pipeline/capture/frame_source.h"
 #include "pipeline/classifier.h"
 #include "pipeline/decision.h"
+#include "pipeline/frame_result.h"
 
 namespace vww {
-
-// Everything about one processed frame. The references stay valid until the
-// next Step(); copy what must outlive it (cv::Mat clone for images).
-struct FrameResult {
-  const Frame& frame;                    // as captured (BGR or gray)
-  const cv::Mat& model_image;            // what the model saw (the winning tile with --tiles)
-  const Classification& classification;  // scores, scores_q, dsp_ms, classification_ms
-  const std::vector<std::string>& labels;
-  LabelDecision label;             // index -1: "uncertain"
-  int person_index = -1;           // -1: the model has no "person" class
-  double person_score = 0;         // raw score of the person class (0 without one)
-  double smoothed = 0;             // moving average of person_score
-  bool awake = false;              // wake state after this frame
-  std::optional<WakeEvent> event;  // transition caused by this frame, if any
-  double latency_ms = 0;           // capture -> decision made
-  double fps = 0;                  // processed frames per second, last ~1 s
-  int64_t processed = 0;           // frames processed so far, this one included
-};
-
-// Median and 99th percentile of one stage, in ms.
-struct StageSummary {
-  double median_ms = 0, p99_ms = 0;
-};
-
-struct SessionSummary {
-  int64_t frames = 0;   // processed
-  int64_t dropped = 0;  // reported by the source (live sources drop, files do not)
-  double wall_s = 0;    // first Step() to the last
-  double fps = 0;       // processed frames / wall_s
-  StageSummary latency, dsp, classification;
-  double cpu_share = 0;  // process user+sys CPU time / wall time (1.0 = one full core)
-  int wakes = 0, sleeps = 0;
-  bool awake = false;  // state at the end
-  std::string end;     // why Run() returned: "end of stream", "frame limit", ...
-};
 
 struct SessionLimits {
   int64_t max_frames = 0;     // stop after this many processed frames (0: no limit)
@@ -113,8 +79,6 @@ class Session {
   int recent_next_ = 0;
 };
 
-// Steady-clock milliseconds, the clock live frame timestamps use.
-double SteadyNowMs();
 // Process CPU time (user + system) in seconds.
 double ProcessCpuSeconds();
 

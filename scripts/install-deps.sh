@@ -8,9 +8,13 @@ PACKAGES=(
   g++ make cmake pkg-config
   # model runtime: flatbuffers schema compiler + headers, gemmlowp fixed point
   flatbuffers-compiler libflatbuffers-dev libgemmlowp-dev
+  # libraries: SHA-256 (nettle), JSON (nlohmann, header-only)
+  nettle-dev nlohmann-json3-dev
   # capture, DSP and window: only the OpenCV modules we use, not libopencv-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libopencv-videoio-dev libopencv-highgui-dev libv4l-dev
+  # JSON written and parsed (vww bench --json, logs, reports)
+  nlohmann-json3-dev
   # tests: GoogleTest; Xvfb for the window screenshot test; clang's libFuzzer
   libgtest-dev xvfb xauth clang libclang-rt-14-dev
   # window tests: xwd grabs the Xvfb screen, xdotool types keys into the window

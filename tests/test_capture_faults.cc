@@ -1,4 +1,4 @@
-// --reconnect (pipeline/reconnect.h) against scripted sources: a source that
+// --reconnect (pipeline/capture/reconnect.h) against scripted sources: a source that
 // fails mid-stream is reopened with backoff, frame indices keep counting, a
 // stop request ends the wait, and a source that never comes back is given up
 // after max_attempts. (The V4L2 fake device cases are in
@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/reconnect.h"
+#include "pipeline/capture/reconnect.h"
 
 namespace vww {
 namespace {

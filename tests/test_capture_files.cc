@@ -11,7 +11,7 @@
 
 #include <unistd.h>
 
-#include "pipeline/capture.h"
+#include "pipeline/capture/frame_source.h"
 #include "tests/test_util.h"
 
 namespace vww {

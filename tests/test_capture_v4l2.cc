@@ -17,9 +17,9 @@
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
-#include "pipeline/capture.h"
-#include "pipeline/reconnect.h"
-#include "pipeline/v4l2.h"
+#include "pipeline/capture/frame_source.h"
+#include "pipeline/capture/reconnect.h"
+#include "pipeline/capture/v4l2/v4l2.h"
 
 namespace vww {
 namespace {

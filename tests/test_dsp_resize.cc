@@ -9,7 +9,7 @@
 #include <opencv2/imgproc.hpp>
 #include <string>
 
-#include "pipeline/dsp.h"
+#include "pipeline/dsp/dsp.h"
 
 namespace vww {
 namespace {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <sstream>
 
@@ -50,21 +51,12 @@ TEST(Metrics, RocCurveAndBestThreshold) {
   EXPECT_DOUBLE_EQ(ba, 0.75);
 }
 
-struct Cmd {
-  int status;
-  std::string out;
-};
-Cmd RunVww(const test::Scratch& dir, const std::string& args) {
-  const std::string cmd =
-      std::string(VWW_BINARY) + " " + args + " >" + dir("out.txt") + " 2>" + dir("err.txt");
-  const int status = std::system(cmd.c_str());
-  return {WEXITSTATUS(status), test::ReadText(dir("out.txt")) + test::ReadText(dir("err.txt"))};
-}
+using test::RunVww;
 
-// The confusion matrix JSON the reference outputs imply: label = argmax of
+// The confusion matrix the reference outputs imply: label = argmax of
 // (q_no_person, q_person), "uncertain" when its probability (q + 128) / 256 is
 // below 0.6.
-std::string ReferenceConfusion(int* n) {
+nlohmann::json ReferenceConfusion(int* n) {
   std::ifstream in(test::DataDir() + "/reference/images.crop.csv");
   std::string line;
   std::getline(in, line);  // header
@@ -83,9 +75,7 @@ std::string ReferenceConfusion(int* n) {
     ++c[std::stoi(is_person)][predicted];
     ++*n;
   }
-  return "\"confusion\":[[" + std::to_string(c[0][0]) + "," + std::to_string(c[0][1]) + "," +
-         std::to_string(c[0][2]) + "],[" + std::to_string(c[1][0]) + "," + std::to_string(c[1][1]) +
-         "," + std::to_string(c[1][2]) + "]]";
+  return {{c[0][0], c[0][1], c[0][2]}, {c[1][0], c[1][1], c[1][2]}};
 }
 
 TEST(EvalCli, SampleImagesMatchTheReferenceConfusion) {
@@ -95,19 +85,20 @@ TEST(EvalCli, SampleImagesMatchTheReferenceConfusion) {
   for (const char* c : {"person", "no_person"})
     for (const auto& e : fs::directory_iterator(data + "/" + c)) files += e.is_regular_file();
   int reference_rows = 0;
-  const std::string confusion = ReferenceConfusion(&reference_rows);
+  const nlohmann::json confusion = ReferenceConfusion(&reference_rows);
   ASSERT_EQ(reference_rows, files);
-  const Cmd r = RunVww(dir, "eval --json " + data);
-  ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("\"n\":" + std::to_string(files) + ","), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find(confusion), std::string::npos) << confusion << "\n" << r.out;
-  EXPECT_NE(r.out.find("\"auc\":"), std::string::npos);
+  const test::VwwResult r = RunVww("eval --json " + data);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["n"], files) << r.out;
+  EXPECT_EQ(j["confusion"], confusion) << confusion << "\n" << r.out;
+  EXPECT_TRUE(j.contains("auc"));
 }
 
 TEST(EvalCli, ReportWritesReadablePictures) {
   test::Scratch dir;
-  const Cmd r = RunVww(dir, "eval " + test::ImagesDir() + " --report " + dir("rep"));
-  ASSERT_EQ(r.status, 0) << r.out;
+  const test::VwwResult r = RunVww("eval " + test::ImagesDir() + " --report " + dir("rep"));
+  ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("accuracy: "), std::string::npos);
   EXPECT_NE(r.out.find("confusion (rows: true"), std::string::npos);
   EXPECT_EQ(cv::imread(dir("rep/roc.png")).size(), cv::Size(960, 480));
@@ -119,28 +110,34 @@ TEST(EvalCli, ReportWritesReadablePictures) {
 TEST(EvalCli, CompareSameModelTwiceGivesTheSameColumns) {
   test::Scratch dir;
   const std::string m = test::ModelPath();
-  const Cmd r = RunVww(
-      dir, "eval --json --model " + m + " --model " + m + " " + test::ImagesDir());
-  ASSERT_EQ(r.status, 0) << r.out;
+  const test::VwwResult r =
+      RunVww("eval --json --model " + m + " --model " + m + " " + test::ImagesDir());
+  ASSERT_EQ(r.code, 0) << r.err;
   std::stringstream ss(r.out);
-  std::string a, b;
-  std::getline(ss, a);
-  std::getline(ss, b);
-  // Identical but for the latency figures.
-  const auto strip = [](std::string s) { return s.substr(0, s.find(",\"dsp_p99_ms\"")); };
-  EXPECT_EQ(strip(a), strip(b));
-  EXPECT_NE(a.find("\"accuracy\":"), std::string::npos);
+  std::string line_a, line_b;
+  std::getline(ss, line_a);
+  std::getline(ss, line_b);
+  // Identical but for the latency figures (the fields from dsp_p99_ms on).
+  const auto strip = [](nlohmann::ordered_json j) {
+    const auto at = j.find("dsp_p99_ms");
+    nlohmann::ordered_json kept = nlohmann::ordered_json::object();
+    for (auto it = j.begin(); it != at; ++it) kept[it.key()] = it.value();
+    return kept;
+  };
+  const auto oa = nlohmann::ordered_json::parse(line_a), ob = nlohmann::ordered_json::parse(line_b);
+  EXPECT_EQ(strip(oa), strip(ob));
+  EXPECT_TRUE(oa.contains("accuracy"));
 }
 
 TEST(EvalCli, BadInputIsOneLine) {
   test::Scratch dir;
-  Cmd r = RunVww(dir, "eval /nonexistent");
-  EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.out, "error: /nonexistent: no such folder or CSV file\n");
+  test::VwwResult r = RunVww("eval /nonexistent");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out + r.err, "error: /nonexistent: no such folder or CSV file\n");
   std::ofstream(dir("l.csv")) << "file,label\nx.png,cat\n";
-  r = RunVww(dir, "eval " + dir("l.csv"));
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("is not a class of the model"), std::string::npos) << r.out;
+  r = RunVww("eval " + dir("l.csv"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("is not a class of the model"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -371,22 +371,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, PoolFast, ::testing::ValuesIn(kPoolCases),
 
 // --------------------------------------------------------------- vww bench
 
-int RunVww(const std::string& args, std::string* out, std::string* err) {
-  static int calls = 0;
-  const std::string err_file = testing::TempDir() + "/vww_bench_stderr_" +
-                               std::to_string(getpid()) + "_" + std::to_string(calls++) + ".txt";
-  const std::string cmd = std::string(VWW_BINARY) + " " + args + " 2>" + err_file;
-  FILE* p = popen(cmd.c_str(), "r");
-  out->clear();
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  const int status = pclose(p);
-  std::ifstream e(err_file);
-  err->assign(std::istreambuf_iterator<char>(e), {});
-  std::remove(err_file.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using test::RunVww;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
 #include <sstream>
@@ -18,9 +18,7 @@
 
 #include "model/model.h"
 #include "test_util.h"
-#include "ui/recorder.h"
-
-extern char** environ;
+#include "ui/recorder/recorder.h"
 
 namespace vww {
 namespace {
@@ -139,13 +137,18 @@ TEST(Recorder, SessionFolderHoldsEveryFileAndTheyAgree) {
   cv::Mat got;
   for (int i = 0; i <= 7; ++i) ASSERT_TRUE(raw.read(got));
   EXPECT_EQ(cv::norm(got, SyntheticFrame(7).frame.image, cv::NORM_INF), 0.0);
-  const std::string json = ReadText(folder + "/session.json");
-  for (const char* key :
-       {"\"model_sha256\": \"808cfdfc0cf3a6fa6f6fa26bfa379ea97c16d5db7334637766e39c3408502e9d\"",
-        "\"frames\": 20", "\"wakes\": 1", "\"sleeps\": 1", "\"clips_written\": 1",
-        "\"error\": null", "\"start\": \"20"})
-    EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
-  EXPECT_EQ(json.find("\"end\": null"), std::string::npos) << json;
+  const std::string text = ReadText(folder + "/session.json");
+  const auto json = nlohmann::json::parse(text);
+  EXPECT_EQ(json.at("model_sha256"),
+            "808cfdfc0cf3a6fa6f6fa26bfa379ea97c16d5db7334637766e39c3408502e9d")
+      << text;
+  EXPECT_EQ(json.at("frames"), 20) << text;
+  EXPECT_EQ(json.at("wakes"), 1) << text;
+  EXPECT_EQ(json.at("sleeps"), 1) << text;
+  EXPECT_EQ(json.at("clips_written"), 1) << text;
+  EXPECT_TRUE(json.at("error").is_null()) << text;
+  EXPECT_EQ(json.at("start").get<std::string>().rfind("20", 0), 0u) << text;
+  EXPECT_FALSE(json.at("end").is_null()) << text;
 }
 
 TEST(Recorder, TwoSessionsInTheSameSecondGetTheirOwnFolders) {
@@ -185,43 +188,14 @@ TEST(Recorder, DiskFullStopsRecordingAndKeepsTheFilesValid) {
   rec.Close();
   EXPECT_EQ(CountFrames(rec.folder() + "/annotated.avi"), 1);
   EXPECT_EQ(CountLines(rec.folder() + "/log.csv"), 2);
-  const std::string json = ReadText(rec.folder() + "/session.json");
-  EXPECT_NE(json.find("\"error\": \"recording stopped: disk almost full"), std::string::npos)
-      << json;
+  const std::string text = ReadText(rec.folder() + "/session.json");
+  const auto json = nlohmann::json::parse(text);
+  ASSERT_TRUE(json.at("error").is_string()) << text;
+  EXPECT_EQ(json["error"].get<std::string>().rfind("recording stopped: disk almost full", 0), 0u)
+      << text;
 }
 
 // --- vww run --record ------------------------------------------------------------
-
-pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> all = {VWW_BINARY};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, VWW_BINARY, &fa, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
-
-// The exit code; -2 (after killing it) when it hangs past timeout_s.
-int WaitExit(pid_t pid, double timeout_s) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  int status = 0;
-  while (std::chrono::steady_clock::now() < until) {
-    const pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (r < 0) return -1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  return -2;
-}
 
 std::vector<std::string> SplitCsv(const std::string& line) {
   std::vector<std::string> f;
@@ -263,13 +237,12 @@ std::string OnlySessionFolder(const std::string& record_dir) {
 TEST(RunRecord, SigintMidRecordingLeavesEveryFileReadable) {
   Scratch dir;
   // Real time at the file's 10 fps: the person video first wakes at 4.5 s.
-  const pid_t pid = Spawn({"run", "--source", PersonVideo(), "--realtime", "--headless", "--quiet",
-                           "--record", dir("rec"), "--record-raw", "--clips", "--preroll", "1"},
-                          dir("out.txt"), dir("err.txt"));
-  ASSERT_GT(pid, 0);
+  test::VwwChild child({"run", "--source", PersonVideo(), "--realtime", "--headless", "--quiet",
+                        "--record", dir("rec"), "--record-raw", "--clips", "--preroll", "1"});
+  ASSERT_TRUE(child.started());
   std::this_thread::sleep_for(std::chrono::milliseconds(6000));
-  ASSERT_EQ(kill(pid, SIGINT), 0);
-  ASSERT_EQ(WaitExit(pid, 30), 0) << ReadText(dir("err.txt"));
+  child.Signal(SIGINT);
+  ASSERT_EQ(child.WaitExitCode(30), 0) << child.stderr_text();
 
   const std::string session = OnlySessionFolder(dir("rec"));
   ASSERT_FALSE(session.empty());
@@ -281,24 +254,24 @@ TEST(RunRecord, SigintMidRecordingLeavesEveryFileReadable) {
   EXPECT_FALSE(cv::imread(session + "/wake-001.png").empty());
   EXPECT_FALSE(cv::imread(session + "/wake-001-input.png").empty());
   EXPECT_EQ(CountLines(session + "/events.jsonl"), 1);
-  const std::string json = ReadText(session + "/session.json");
-  EXPECT_NE(json.find("\"frames\": " + std::to_string(rows) + ","), std::string::npos) << json;
-  EXPECT_EQ(json.find("\"end\": null"), std::string::npos) << json;
-  EXPECT_NE(json.find("\"error\": null"), std::string::npos) << json;
+  const std::string text = ReadText(session + "/session.json");
+  const auto json = nlohmann::json::parse(text);
+  EXPECT_EQ(json.at("frames"), rows) << text;
+  EXPECT_FALSE(json.at("end").is_null()) << text;
+  EXPECT_TRUE(json.at("error").is_null()) << text;
 }
 
 // A raw recording replayed as a file gives the logged scores exactly.
 TEST(RunRecord, ReplayingTheRawVideoReproducesTheLoggedScores) {
   Scratch dir;
-  const std::string record = std::string(VWW_BINARY) + " run --headless --quiet --frames 60 " +
-                             "--source " + PersonVideo() + " --record " + dir("rec") +
-                             " --record-raw >/dev/null 2>" + dir("err.txt");
-  ASSERT_EQ(std::system(record.c_str()), 0) << ReadText(dir("err.txt"));
+  const test::VwwResult record =
+      test::RunVww("run --headless --quiet --frames 60 --source " + PersonVideo() + " --record " +
+                   dir("rec") + " --record-raw");
+  ASSERT_EQ(record.code, 0) << record.err;
   const std::string session = OnlySessionFolder(dir("rec"));
-  const std::string replay = std::string(VWW_BINARY) + " run --headless --quiet --source " +
-                             session + "/raw.avi --log " + dir("replay.csv") + " >/dev/null 2>" +
-                             dir("err2.txt");
-  ASSERT_EQ(std::system(replay.c_str()), 0) << ReadText(dir("err2.txt"));
+  const test::VwwResult replay = test::RunVww("run --headless --quiet --source " + session +
+                                              "/raw.avi --log " + dir("replay.csv"));
+  ASSERT_EQ(replay.code, 0) << replay.err;
   const auto recorded = ScoreColumns(session + "/log.csv");
   const auto replayed = ScoreColumns(dir("replay.csv"));
   ASSERT_EQ(recorded.size(), 60u);
@@ -309,12 +282,10 @@ TEST(RunRecord, ReplayingTheRawVideoReproducesTheLoggedScores) {
 TEST(RunRecord, UnwritableRecordFolderIsAOneLineError) {
   Scratch dir;
   std::ofstream(dir("file")) << "x";
-  const std::string cmd = std::string(VWW_BINARY) + " run --headless --quiet --frames 3 --source " +
-                          PersonVideo() + " --record " + dir("file") + "/sub >/dev/null 2>" +
-                          dir("err.txt");
-  const int status = std::system(cmd.c_str());
-  EXPECT_EQ(WEXITSTATUS(status), 1);
-  const std::string err = ReadText(dir("err.txt"));
+  const test::VwwResult r = test::RunVww("run --headless --quiet --frames 3 --source " +
+                                         PersonVideo() + " --record " + dir("file") + "/sub");
+  EXPECT_EQ(r.code, 1);
+  const std::string& err = r.err;
   EXPECT_NE(err.find("error: --record "), std::string::npos) << err;
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,30 +22,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Video(const std::string& name) {
-  return test::VideoPath(name);
-}
+std::string Video(const std::string& name) { return test::VideoPath(name); }
 
 using test::Scratch;
 
 using test::ReadText;
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs `vww <args>` with stdout and stderr in files of `dir`.
-Result RunVww(const Scratch& dir, const std::string& args) {
-  const std::string out = dir("stdout.txt"), err = dir("stderr.txt");
-  const std::string cmd = std::string(VWW_BINARY) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadText(out);
-  r.err = ReadText(err);
-  return r;
-}
+using Result = test::VwwResult;
+using test::RunVww;
 
 std::vector<std::string> SplitCsv(const std::string& line) {
   // Our logs and the reference never quote (labels without commas).
@@ -130,20 +115,8 @@ struct Event {
   double t_ms = 0, score = 0;
 };
 
-// The numeric value after "key": in a flat JSON object.
-double JsonNumber(const std::string& obj, const std::string& key) {
-  const size_t at = obj.find("\"" + key + "\":");
-  EXPECT_NE(at, std::string::npos) << key << " in " << obj;
-  return at == std::string::npos ? 0 : std::stod(obj.substr(at + key.size() + 3));
-}
-
-std::string JsonText(const std::string& obj, const std::string& key) {
-  const size_t at = obj.find("\"" + key + "\":\"");
-  EXPECT_NE(at, std::string::npos) << key << " in " << obj;
-  if (at == std::string::npos) return "";
-  const size_t start = at + key.size() + 4;
-  return obj.substr(start, obj.find('"', start) - start);
-}
+// One line of a .jsonl file, keys in the order written.
+using Json = nlohmann::ordered_json;
 
 std::vector<Event> ReadEvents(const std::string& path) {
   std::ifstream in(path);
@@ -151,11 +124,12 @@ std::vector<Event> ReadEvents(const std::string& path) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
+    const Json j = Json::parse(line);
     Event e;
-    e.type = JsonText(line, "event");
-    e.frame = static_cast<long>(JsonNumber(line, "frame"));
-    e.t_ms = JsonNumber(line, "t_ms");
-    e.score = JsonNumber(line, "score");
+    e.type = j.at("event").get<std::string>();
+    e.frame = j.at("frame").get<long>();
+    e.t_ms = j.at("t_ms").get<double>();
+    e.score = j.at("score").get<double>();
     events.push_back(e);
   }
   return events;
@@ -215,9 +189,9 @@ TEST_P(RunVideo, ScoresMatchReferenceFrameForFrame) {
   const auto& [video, mode] = GetParam();
   Scratch dir;
   const std::string crop = mode == "squash" ? " --crop squash" : "";
-  const Result r = RunVww(dir, "run --headless --quiet --source " +
-                                   Video(video + (video == "vtest_person" ? ".avi" : ".mpg")) +
-                                   crop + " --log " + dir("log.csv"));
+  const Result r = RunVww("run --headless --quiet --source " +
+                          Video(video + (video == "vtest_person" ? ".avi" : ".mpg")) + crop +
+                          " --log " + dir("log.csv"));
   ASSERT_EQ(r.code, 0) << r.err;
   ExpectScoresMatchReference(ReadCsvLog(dir("log.csv")), ReadReference(video, mode));
 }
@@ -231,8 +205,8 @@ INSTANTIATE_TEST_SUITE_P(Videos, RunVideo,
 
 TEST(RunCli, PersonVideoWakesWhereTheReferenceSays) {
   Scratch dir;
-  const Result r = RunVww(dir, "run --headless --quiet --source " + Video("vtest_person.avi") +
-                                   " --log " + dir("log.csv") + " --events " + dir("events.jsonl"));
+  const Result r = RunVww("run --headless --quiet --source " + Video("vtest_person.avi") +
+                          " --log " + dir("log.csv") + " --events " + dir("events.jsonl"));
   ASSERT_EQ(r.code, 0) << r.err;
   const Reference ref = ReadReference("vtest_person", "crop");
   const long want = FirstWake(ref.p_person, 5, 0.6, 3);
@@ -263,8 +237,8 @@ TEST(RunCli, NoPersonVideoNeverWakes) {
   Scratch dir;
   // The copy in tests/data, which must be the reference video.
   const std::string video = test::AssetsDir() + "/../tests/data/city_no_person.mpg";
-  const Result r = RunVww(dir, "run --headless --quiet --source " + video + " --log " +
-                                   dir("log.csv") + " --events " + dir("events.jsonl"));
+  const Result r = RunVww("run --headless --quiet --source " + video + " --log " + dir("log.csv") +
+                          " --events " + dir("events.jsonl"));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(ReadEvents(dir("events.jsonl")).empty());
   const Reference ref = ReadReference("city_no_person", "crop");
@@ -283,12 +257,9 @@ std::string WithoutTimings(const std::string& jsonl) {
   std::stringstream in(jsonl);
   std::string line, kept;
   while (std::getline(in, line)) {
-    for (const char* key : {"\"latency_ms\":", "\"dsp_ms\":", "\"classification_ms\":"}) {
-      const size_t at = line.find(key);
-      if (at == std::string::npos) continue;
-      line.erase(at, line.find(',', at) + 1 - at);
-    }
-    kept += line + "\n";
+    Json j = Json::parse(line);
+    for (const char* key : {"latency_ms", "dsp_ms", "classification_ms"}) j.erase(key);
+    kept += j.dump() + "\n";
   }
   return kept;
 }
@@ -298,8 +269,8 @@ TEST(RunCli, TwoRunsGiveIdenticalLogs) {
   const std::string args = "run --headless --quiet --source " + Video("city_no_person.mpg") +
                            " --smooth 3 --wake-threshold 0.2 --sleep-threshold 0.2 "
                            "--hold-seconds 0.5 --events ";
-  ASSERT_EQ(RunVww(dir, args + dir("e1.jsonl") + " --log " + dir("a.jsonl")).code, 0);
-  ASSERT_EQ(RunVww(dir, args + dir("e2.jsonl") + " --log " + dir("b.jsonl")).code, 0);
+  ASSERT_EQ(RunVww(args + dir("e1.jsonl") + " --log " + dir("a.jsonl")).code, 0);
+  ASSERT_EQ(RunVww(args + dir("e2.jsonl") + " --log " + dir("b.jsonl")).code, 0);
   const std::string a = WithoutTimings(ReadText(dir("a.jsonl")));
   ASSERT_GT(std::count(a.begin(), a.end(), '\n'), 100);
   EXPECT_EQ(a.find("latency_ms"), std::string::npos);
@@ -312,22 +283,25 @@ TEST(RunCli, TwoRunsGiveIdenticalLogs) {
 
 TEST(RunCli, JsonlLogHasEveryField) {
   Scratch dir;
-  ASSERT_EQ(RunVww(dir, "run --headless --quiet --frames 3 --source " + Video("vtest_person.avi") +
-                            " --log " + dir("log.jsonl"))
+  ASSERT_EQ(RunVww("run --headless --quiet --frames 3 --source " + Video("vtest_person.avi") +
+                   " --log " + dir("log.jsonl"))
                 .code,
             0);
   std::stringstream in(ReadText(dir("log.jsonl")));
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
-    EXPECT_EQ(JsonNumber(line, "frame"), n);
-    EXPECT_DOUBLE_EQ(JsonNumber(line, "t_ms"), n * 100.0);
+    const Json j = Json::parse(line);
+    EXPECT_EQ(j.at("frame"), n);
+    EXPECT_DOUBLE_EQ(j.at("t_ms").get<double>(), n * 100.0);
     for (const char* key :
          {"latency_ms", "dsp_ms", "classification_ms", "confidence", "smoothed", "dropped"})
-      JsonNumber(line, key);
-    EXPECT_NE(line.find("\"scores\":{\"no person\":"), std::string::npos) << line;
-    EXPECT_NE(line.find("\"label\":\""), std::string::npos) << line;
-    EXPECT_EQ(JsonText(line, "state"), "asleep");
+      EXPECT_TRUE(j.at(key).is_number()) << key << " in " << line;
+    ASSERT_TRUE(j.at("scores").is_object()) << line;
+    ASSERT_FALSE(j["scores"].empty()) << line;
+    EXPECT_EQ(j["scores"].begin().key(), "no person") << line;
+    EXPECT_TRUE(j.at("label").is_string()) << line;
+    EXPECT_EQ(j.at("state"), "asleep");
     ++n;
   }
   EXPECT_EQ(n, 3);
@@ -335,8 +309,8 @@ TEST(RunCli, JsonlLogHasEveryField) {
 
 TEST(RunCli, ConsoleMirrorsEdgeImpulse) {
   Scratch dir;
-  const Result r = RunVww(
-      dir, "run --headless --frames 4 --print-every 2 --source " + Video("city_no_person.mpg"));
+  const Result r =
+      RunVww("run --headless --frames 4 --print-every 2 --source " + Video("city_no_person.mpg"));
   ASSERT_EQ(r.code, 0) << r.err;
   // Frames 0 and 2 of 4; reference q for frame 0 is [76, -76].
   size_t blocks = 0;
@@ -350,7 +324,7 @@ TEST(RunCli, ConsoleMirrorsEdgeImpulse) {
   EXPECT_NE(r.err.find("frame limit"), std::string::npos) << r.err;
 
   const Result q =
-      RunVww(dir, "run --headless --quiet --frames 4 --source " + Video("city_no_person.mpg"));
+      RunVww("run --headless --quiet --frames 4 --source " + Video("city_no_person.mpg"));
   ASSERT_EQ(q.code, 0) << q.err;
   EXPECT_EQ(q.out, "");
 }
@@ -358,8 +332,8 @@ TEST(RunCli, ConsoleMirrorsEdgeImpulse) {
 TEST(RunCli, DurationIsStreamTime) {
   Scratch dir;
   // vtest is 10 fps: one second is frames 0..9.
-  const Result r = RunVww(dir, "run --headless --quiet --duration 1 --source " +
-                                   Video("vtest_person.avi") + " --log " + dir("log.csv"));
+  const Result r = RunVww("run --headless --quiet --duration 1 --source " +
+                          Video("vtest_person.avi") + " --log " + dir("log.csv"));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(ReadCsvLog(dir("log.csv")).rows.size(), 10u);
   EXPECT_NE(r.err.find("duration limit"), std::string::npos) << r.err;
@@ -369,8 +343,8 @@ TEST(RunCli, HooksGetTheEventInTheirEnvironment) {
   Scratch dir;
   const std::string out = dir("hooks.txt");
   const Result r = RunVww(
-      dir, "run --headless --quiet --frames 60 --source " + Video("vtest_person.avi") +
-               " --on-wake 'echo \"$VWW_EVENT $VWW_FRAME $VWW_T_MS $VWW_SCORE\" >> " + out + "'");
+      test::Words("run --headless --quiet --frames 60 --source " + Video("vtest_person.avi"),
+                  {"--on-wake", "echo \"$VWW_EVENT $VWW_FRAME $VWW_T_MS $VWW_SCORE\" >> " + out}));
   ASSERT_EQ(r.code, 0) << r.err;
   const long wake = FirstWake(ReadReference("vtest_person", "crop").p_person, 5, 0.6, 3);
   ASSERT_LT(wake, 60);
@@ -386,23 +360,23 @@ TEST(RunCli, HooksGetTheEventInTheirEnvironment) {
 TEST(RunCli, HungHookIsKilled) {
   Scratch dir;
   // The hook would sleep for a minute; the run must end without it.
-  const Result r = RunVww(dir, "run --headless --quiet --frames 60 --hook-timeout 0.3 --source " +
-                                   Video("vtest_person.avi") + " --on-wake 'sleep 60'");
+  const Result r = RunVww(test::Words(
+      "run --headless --quiet --frames 60 --hook-timeout 0.3 --source " + Video("vtest_person.avi"),
+      {"--on-wake", "sleep 60"}));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("hooks: 1 run, 0 skipped, 1 killed"), std::string::npos) << r.err;
 }
 
 TEST(RunCli, ErrorsAreOneLineAndNonZero) {
   Scratch dir;
-  Result r = RunVww(dir, "run --headless --source " + dir("missing.avi"));
+  Result r = RunVww("run --headless --source " + dir("missing.avi"));
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 
   for (const char* bad : {"--smooth 0", "--sleep-threshold 0.9", "--size 640", "--capture foo",
                           "--log out.txt", "--bogus"}) {
-    r = RunVww(dir,
-               std::string("run --headless --source ") + Video("city_no_person.mpg") + " " + bad);
+    r = RunVww(std::string("run --headless --source ") + Video("city_no_person.mpg") + " " + bad);
     EXPECT_EQ(r.code, 2) << bad;
     EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << bad << ": " << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << bad << ": " << r.err;
@@ -413,7 +387,7 @@ TEST(RunCli, FallsBackToTheSampleVideoWithoutACamera) {
   for (int i = 0; i < 64; ++i)
     if (fs::exists("/dev/video" + std::to_string(i))) GTEST_SKIP() << "this machine has a camera";
   Scratch dir;
-  const Result r = RunVww(dir, "run --headless --quiet --frames 5 --log " + dir("log.csv"));
+  const Result r = RunVww("run --headless --quiet --frames 5 --log " + dir("log.csv"));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("vtest_person.avi"), std::string::npos) << r.err;
   // The bundled copy is the reference video: same scores.

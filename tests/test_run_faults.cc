@@ -26,58 +26,13 @@ using test::ReadText;
 
 using test::Scratch;
 
-// `vww run ARGS...` in the background, stdout and stderr in files.
-class Child {
- public:
-  Child(const Scratch& dir, std::vector<std::string> args)
-      : out_(dir("stdout.txt")), err_(dir("stderr.txt")) {
-    args.insert(args.begin(), {VWW_BINARY, "run"});
-    pid_ = fork();
-    if (pid_ == 0) {
-      if (!freopen(out_.c_str(), "w", stdout) || !freopen(err_.c_str(), "w", stderr)) _exit(127);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-  }
-  ~Child() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  // Waits (bounded) until stderr contains `text`.
-  bool WaitForStderr(const std::string& text, double seconds = 30) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < end) {
-      if (stderr_text().find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-  }
-  void Signal(int sig) { kill(pid_, sig); }
-  // The exit status, or -1 if it did not exit within `seconds` (then killed).
-  int Wait(double seconds = 30) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < end) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return status;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return -1;
-  }
-  std::string stderr_text() const { return ReadText(err_); }
+using test::VwwChild;
 
- private:
-  std::string out_, err_;
-  pid_t pid_ = -1;
-  bool exited_ = false;
-};
+// `vww run ARGS...`.
+std::vector<std::string> RunArgs(std::vector<std::string> args) {
+  args.insert(args.begin(), "run");
+  return args;
+}
 
 std::string PersonVideo() { return test::AssetsDir() + "/vtest_person.avi"; }
 
@@ -89,7 +44,7 @@ std::vector<std::string> EndlessRun(const Scratch& dir) {
 
 void ExpectCleanStop(int sig) {
   Scratch dir;
-  Child child(dir, EndlessRun(dir));
+  VwwChild child(RunArgs(EndlessRun(dir)));
   ASSERT_TRUE(child.WaitForStderr("source: ")) << child.stderr_text();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few frames in
   child.Signal(sig);
@@ -140,7 +95,7 @@ TEST(RunFaults, SecondCtrlCQuitsAtOnce) {
   auto args = EndlessRun(dir);
   args.insert(args.end(), {"--hook-timeout", "100", "--on-wake",
                            "sleep 100 & echo $! > " + pid_file + "; wait"});
-  Child child(dir, args);
+  VwwChild child(RunArgs(args));
   const pid_t hook_child = HookChild(pid_file);  // the person video wakes after ~5 s
   ASSERT_GT(hook_child, 0) << child.stderr_text();
   child.Signal(SIGINT);
@@ -157,9 +112,9 @@ TEST(RunFaults, HangingHookIsKilledAndLeavesNothingBehind) {
   Scratch dir;
   // The hook starts a grandchild that would run 100 s and records its pid.
   const std::string pid_file = dir("hook.pid");
-  Child child(
-      dir, {"--headless", "--quiet", "--frames", "80", "--source", PersonVideo(), "--hook-timeout",
-            "0.5", "--on-wake", "sleep 100 & echo $! > " + pid_file + "; wait"});
+  VwwChild child(RunArgs({"--headless", "--quiet", "--frames", "80", "--source", PersonVideo(),
+                          "--hook-timeout", "0.5", "--on-wake",
+                          "sleep 100 & echo $! > " + pid_file + "; wait"}));
   const int status = child.Wait(60);
   ASSERT_NE(status, -1) << "vww run stalled on a hanging hook";
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << child.stderr_text();
@@ -172,8 +127,9 @@ TEST(RunFaults, HangingHookIsKilledAndLeavesNothingBehind) {
 
 TEST(RunFaults, FailingHooksDoNotStopThePipeline) {
   Scratch dir;
-  Child child(dir, {"--headless", "--quiet", "--frames", "80", "--source", PersonVideo(), "--log",
-                    dir("log.csv"), "--on-wake", "exit 3", "--on-sleep", "/nonexistent/command"});
+  VwwChild child(
+      RunArgs({"--headless", "--quiet", "--frames", "80", "--source", PersonVideo(), "--log",
+               dir("log.csv"), "--on-wake", "exit 3", "--on-sleep", "/nonexistent/command"}));
   const int status = child.Wait(60);
   ASSERT_NE(status, -1);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << child.stderr_text();
@@ -191,7 +147,7 @@ TEST(RunFaults, SourceFailingMidStreamFinalisesAndReportsOneLine) {
   cv::imwrite(frames + "/a.png", cv::Mat(48, 64, CV_8UC3, cv::Scalar(10, 20, 30)));
   cv::imwrite(frames + "/b.png", cv::Mat(48, 64, CV_8UC3, cv::Scalar(40, 50, 60)));
   std::ofstream(frames + "/c.png", std::ios::binary) << "\x89PNG\r\n\x1a\n garbage, not an image";
-  Child child(dir, {"--headless", "--quiet", "--source", frames, "--log", dir("log.csv")});
+  VwwChild child(RunArgs({"--headless", "--quiet", "--source", frames, "--log", dir("log.csv")}));
   const int status = child.Wait(60);
   ASSERT_NE(status, -1);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;

@@ -12,13 +12,14 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <string>
 #include <vector>
 
 #include "pipeline/classifier.h"
 #include "pipeline/session.h"
-#include "pipeline/tiles.h"
+#include "pipeline/dsp/tiles.h"
 #include "tests/test_util.h"
 
 namespace vww {
@@ -384,17 +385,8 @@ TEST(TiledClassifier, NoPersonClassIsAnError) {
 
 // ---- the command line ----
 
-// Runs `vww <args>`, returns the exit code; stdout and stderr into *out.
-int RunVww(const std::string& args, std::string* out) {
-  const std::string file = ::testing::TempDir() + "vww_tiles_cli_" + std::to_string(getpid()) +
-                           "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  const int status =
-      std::system((std::string(VWW_BINARY) + " " + args + " >" + file + " 2>&1").c_str());
-  std::ifstream in(file);
-  out->assign(std::istreambuf_iterator<char>(in), {});
-  std::remove(file.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+// stdout and stderr both into *out.
+using test::RunVww;
 
 TEST(TilesCli, RunLogsTheWinningTile) {
   const std::string log =
@@ -428,13 +420,21 @@ TEST(TilesCli, RunLogsTheWinningTile) {
 
 TEST(TilesCli, ClassifyPrintsTheWinningTile) {
   std::string out;
-  ASSERT_EQ(RunVww("classify --tiles 2x2 " + test::ImagesDir() + "/person.bmp", &out), 0)
-      << out;
+  ASSERT_EQ(RunVww("classify --tiles 2x2 " + test::ImagesDir() + "/person.bmp", &out), 0) << out;
   EXPECT_NE(out.find("tile: "), std::string::npos) << out;
   EXPECT_NE(out.find(" of 5, "), std::string::npos) << out;  // 96x96: full view + 2x2
-  ASSERT_EQ(
-      RunVww("classify --json --tiles 2x2 " + test::ImagesDir() + "/person.bmp", &out), 0);
-  EXPECT_NE(out.find("\"tiles\":5,\"tile\":{\"index\":"), std::string::npos) << out;
+  std::string err;
+  ASSERT_EQ(RunVww("classify --json --tiles 2x2 " + test::ImagesDir() + "/person.bmp", &out, &err),
+            0)
+      << err;
+  // "tiles": 5, then "tile": {"index": ...}.
+  const auto j = nlohmann::ordered_json::parse(out);
+  EXPECT_EQ(j.at("tiles"), 5) << out;
+  auto at = j.find("tiles");
+  ASSERT_NE(++at, j.end()) << out;
+  EXPECT_EQ(at.key(), "tile") << out;
+  ASSERT_TRUE(at->is_object() && !at->empty()) << out;
+  EXPECT_EQ(at->begin().key(), "index") << out;
 }
 
 TEST(TilesCli, BadSpecIsAUsageError) {
@@ -446,10 +446,8 @@ TEST(TilesCli, BadSpecIsAUsageError) {
   EXPECT_EQ(out.rfind("error: invalid --tiles '0x0'", 0), 0u) << out;
   EXPECT_EQ(RunVww("run --headless --tiles auto --threads 99 --frames 1", &out), 2);
   EXPECT_EQ(out, "error: --threads must be between 0 (auto) and 16\n");
-  EXPECT_EQ(
-      RunVww("classify --tiles auto --threads -1 " + test::ImagesDir() + "/person.bmp",
-             &out),
-      2);
+  EXPECT_EQ(RunVww("classify --tiles auto --threads -1 " + test::ImagesDir() + "/person.bmp", &out),
+            2);
   EXPECT_EQ(out, "error: --threads must be between 0 (auto) and 16\n");
 }
 
@@ -524,8 +522,7 @@ TEST(TilesAcceptance, NoPersonImagesKeepTheirLabelAsOftenAsTheSingleCrop) {
     int kept = 0;
     for (const char* name :
          {"building.jpg", "chelsea.png", "coffee.png", "fruits.jpg", "rocket.jpg"}) {
-      const cv::Mat image =
-          cv::imread(test::ImagesDir() + "/no_person/" + name, cv::IMREAD_COLOR);
+      const cv::Mat image = cv::imread(test::ImagesDir() + "/no_person/" + name, cv::IMREAD_COLOR);
       c.Reset();
       const Classification& r = c.Classify(image);
       kept +=

@@ -79,3 +79,5 @@ class Scratch {
 };
 
 }  // namespace vww::test
+
+#include "tests/run_vww.h"  // RunVww, VwwChild

@@ -9,7 +9,7 @@
 
 #include "model/fast/args.h"
 #include "model/fast/isa.h"
-#include "model/kernels/common.h"
+#include "model/kernels/pool_common.h"
 #include "model/kernels/reference.h"
 
 namespace vww {

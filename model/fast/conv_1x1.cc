@@ -15,7 +15,7 @@
 
 #include "model/fast/common.h"
 #include "model/fast/isa.h"
-#include "model/kernels/common.h"
+#include "model/kernels/conv_common.h"
 
 namespace vww {
 
@@ -77,14 +77,13 @@ bool Prepare(Node& node) {
   const Tensor* bias = node.inputs.size() > 2 ? node.inputs[2] : nullptr;
   const Tensor* out = node.outputs[0];
   if (filter->shape[1] != 1 || filter->shape[2] != 1) return false;  // not pointwise
-  const auto* o = Options<tflite::Conv2DOptions>(node);
-  const int sh = o->stride_h(), sw = o->stride_w();
+  PreparedConv c;
+  PrepareConv(node, ConvKind::kConv2D, &c);  // already passed in the reference prepare
+  const int sh = c.params.stride_h, sw = c.params.stride_w;
   const int in_c = in->shape[3], out_c = out->shape[3];
   // A 1x1 filter never needs padding; anything else is not a plain GEMM.
   const int oh = out->shape[1], ow = out->shape[2];
-  if (ComputePadding(sh, 1, in->shape[1], 1, oh) != 0 ||
-      ComputePadding(sw, 1, in->shape[2], 1, ow) != 0)
-    return false;
+  if (c.params.pad_h != 0 || c.params.pad_w != 0) return false;
   // Accumulators, partial sums, folded biases and the one-rounding
   // requantization all stay exact when |acc| < 2^29; beyond that (only
   // hostile files) the reference, which saturates, takes the node.
@@ -93,16 +92,13 @@ bool Prepare(Node& node) {
   if (max_abs_acc >= (int64_t{1} << 29)) return false;
 
   auto d = std::make_unique<PointwiseData>();
-  std::vector<int32_t> multipliers, shifts;
-  PerChannelMultipliers(*in, *filter, *out, out_c, &multipliers, &shifts);
-  int32_t act_min, act_max;
-  OutputActivationRange(node, o->fused_activation_function(), *out, &act_min, &act_max);
   const int out_c_padded = RoundUp(out_c, 16);
-  d->rq.Init(multipliers, shifts, out_c, out_c_padded, out->zero_point, act_min, act_max);
+  d->rq.Init(c.multipliers, c.shifts, out_c, out_c_padded, c.params.output_offset, c.params.act_min,
+             c.params.act_max);
 
   const int8_t* w = filter->data_as<int8_t>();
   const int32_t* b = bias ? bias->data_as<int32_t>() : nullptr;
-  const int32_t input_offset = -in->zero_point;
+  const int32_t input_offset = c.params.input_offset;
   std::vector<int32_t> weight_sums(out_c, 0);
   for (int oc = 0; oc < out_c; ++oc)
     for (int ic = 0; ic < in_c; ++ic) weight_sums[oc] += w[oc * in_c + ic];

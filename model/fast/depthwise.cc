@@ -13,7 +13,7 @@
 
 #include "model/fast/common.h"
 #include "model/fast/isa.h"
-#include "model/kernels/common.h"
+#include "model/kernels/conv_common.h"
 
 namespace vww {
 
@@ -310,7 +310,8 @@ bool Prepare(Node& node) {
   if (in_c != out_c && in_c != 1) return false;  // multiplier > 1 on several channels
   if (kh * kw > kMaxDepthwiseTaps) return false;
 
-  const auto* o = Options<tflite::DepthwiseConv2DOptions>(node);
+  PreparedConv c;
+  PrepareConv(node, ConvKind::kDepthwiseConv2D, &c);  // already passed in the reference prepare
   auto d = std::make_unique<DepthwiseData>();
   DepthwiseArgs& a = d->args;
   a.batches = in->shape[0];
@@ -322,26 +323,24 @@ bool Prepare(Node& node) {
   a.out_c = out_c;
   a.kh = kh;
   a.kw = kw;
-  a.stride_h = o->stride_h();
-  a.stride_w = o->stride_w();
-  a.dilation_h = o->dilation_h_factor();
-  a.dilation_w = o->dilation_w_factor();
-  a.pad_h = ComputePadding(a.stride_h, a.dilation_h, a.in_h, kh, a.out_h);
-  a.pad_w = ComputePadding(a.stride_w, a.dilation_w, a.in_w, kw, a.out_w);
+  a.stride_h = c.params.stride_h;
+  a.stride_w = c.params.stride_w;
+  a.dilation_h = c.params.dilation_h;
+  a.dilation_w = c.params.dilation_w;
+  a.pad_h = c.params.pad_h;
+  a.pad_w = c.params.pad_w;
   a.broadcast_input = in_c != out_c;
   a.input_zero_point = in->zero_point;
   a.out_c_padded = RoundUp(out_c, 16);
 
-  std::vector<int32_t> multipliers, shifts;
-  PerChannelMultipliers(*in, *filter, *out, out_c, &multipliers, &shifts);
-  int32_t act_min, act_max;
-  OutputActivationRange(node, o->fused_activation_function(), *out, &act_min, &act_max);
-  d->rq.Init(multipliers, shifts, out_c, a.out_c_padded, out->zero_point, act_min, act_max);
+  const int32_t act_min = c.params.act_min, act_max = c.params.act_max;
+  d->rq.Init(c.multipliers, c.shifts, out_c, a.out_c_padded, c.params.output_offset, act_min,
+             act_max);
 
   const int taps = kh * kw;
   const int8_t* w = filter->data_as<int8_t>();
   const int32_t* b = bias ? bias->data_as<int32_t>() : nullptr;
-  const int32_t input_offset = -in->zero_point;
+  const int32_t input_offset = c.params.input_offset;
   d->filter = w;
   d->weights.assign(static_cast<size_t>(taps) * a.out_c_padded, 0);
   d->bias.assign(a.out_c_padded, 0);
@@ -385,7 +384,8 @@ bool Prepare(Node& node) {
   node.eval = Eval;
 #if defined(VWW_FAST_X86)
   if (d->isa != Isa::kPortable)
-    PrepareRows(*d, w, multipliers, shifts, out->zero_point, act_min, act_max, max_abs_acc, &node);
+    PrepareRows(*d, w, c.multipliers, c.shifts, c.params.output_offset, act_min, act_max,
+                max_abs_acc, &node);
 #endif
   node.data = std::move(d);
   return true;

@@ -4,6 +4,7 @@
 // low halves by the 16-bit weights (high halves zero). Four chunks are in flight at once so the
 // dependent accumulations of one chunk do not serialize on the instruction latency.
 #include "model/fast/args.h"
+#include "model/fast/depthwise_row_loop.h"
 #include "model/fast/simd_avx2.h"
 
 namespace vww::fast {
@@ -78,32 +79,16 @@ inline void BroadcastChunks(const DepthwiseRowArgs& a, const uint8_t* row, long 
 
 template <int kTaps, bool kLeftShift>
 void Run(const DepthwiseRowArgs& a) {
-  const int taps = a.kh * a.kw;
-  const long row_bytes = static_cast<long>(a.padded_w) * a.in_c;
-  long tap_offset[kMaxDepthwiseTaps];
-  for (int t = 0; t < taps; ++t)
-    tap_offset[t] = (t / a.kw) * a.dilation_h * row_bytes +
-                    static_cast<long>((t % a.kw) * a.dilation_w) * a.in_c;
-  for (int oy = 0; oy < a.out_h; ++oy) {
-    const uint8_t* row = a.scratch + oy * a.stride_h * row_bytes;
-    int8_t* out = a.output + static_cast<long>(oy) * a.row_elements;
-    int k = 0;
-    if (a.broadcast_input) {
-      for (; k + 4 <= a.chunks; k += 4) BroadcastChunks<4, kLeftShift>(a, row, row_bytes, k, out);
-      for (; k < a.chunks; ++k) BroadcastChunks<1, kLeftShift>(a, row, row_bytes, k, out);
-    } else {
-      int pattern = 0;  // k % a.patterns
-      for (; k + 4 <= a.chunks; k += 4) {
-        ContiguousChunks<kTaps, 4, kLeftShift>(a, row, tap_offset, taps, k, pattern, out);
-        pattern += 4;
-        while (pattern >= a.patterns) pattern -= a.patterns;
-      }
-      for (; k < a.chunks; ++k) {
-        ContiguousChunks<kTaps, 1, kLeftShift>(a, row, tap_offset, taps, k, pattern, out);
-        if (++pattern == a.patterns) pattern = 0;
-      }
-    }
-  }
+  DepthwiseRowLoop(
+      a,
+      [&](auto chunks, const uint8_t* row, long row_bytes, int k, int8_t* out) {
+        BroadcastChunks<decltype(chunks)::value, kLeftShift>(a, row, row_bytes, k, out);
+      },
+      [&](auto chunks, const uint8_t* row, const long* tap_offset, int taps, int k, int pattern,
+          int8_t* out) {
+        ContiguousChunks<kTaps, decltype(chunks)::value, kLeftShift>(a, row, tap_offset, taps, k,
+                                                                     pattern, out);
+      });
 }
 
 }  // namespace

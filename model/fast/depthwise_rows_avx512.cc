@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "model/fast/args.h"
+#include "model/fast/depthwise_row_loop.h"
 #include "model/fast/simd_avx512.h"
 
 namespace vww::fast {
@@ -196,32 +197,16 @@ void Run(const DepthwiseRowArgs& a) {
     if (a.stride_w == 1) return RunPixelGroups<1, kRq>(a);
     if (a.stride_w == 2) return RunPixelGroups<2, kRq>(a);
   }
-  const int taps = a.kh * a.kw;
-  const long row_bytes = static_cast<long>(a.padded_w) * a.in_c;
-  long tap_offset[kMaxDepthwiseTaps];
-  for (int t = 0; t < taps; ++t)
-    tap_offset[t] = (t / a.kw) * a.dilation_h * row_bytes +
-                    static_cast<long>((t % a.kw) * a.dilation_w) * a.in_c;
-  for (int oy = 0; oy < a.out_h; ++oy) {
-    const uint8_t* row = a.scratch + oy * a.stride_h * row_bytes;
-    int8_t* out = a.output + static_cast<long>(oy) * a.row_elements;
-    int k = 0;
-    if (a.broadcast_input) {
-      for (; k + 4 <= a.chunks; k += 4) BroadcastChunks<4, kRq>(a, row, row_bytes, k, out);
-      for (; k < a.chunks; ++k) BroadcastChunks<1, kRq>(a, row, row_bytes, k, out);
-    } else {
-      int pattern = 0;  // k % a.patterns
-      for (; k + 4 <= a.chunks; k += 4) {
-        ContiguousChunks<kTaps, 4, kRq>(a, row, tap_offset, taps, k, pattern, out);
-        pattern += 4;
-        while (pattern >= a.patterns) pattern -= a.patterns;
-      }
-      for (; k < a.chunks; ++k) {
-        ContiguousChunks<kTaps, 1, kRq>(a, row, tap_offset, taps, k, pattern, out);
-        if (++pattern == a.patterns) pattern = 0;
-      }
-    }
-  }
+  DepthwiseRowLoop(
+      a,
+      [&](auto chunks, const uint8_t* row, long row_bytes, int k, int8_t* out) {
+        BroadcastChunks<decltype(chunks)::value, kRq>(a, row, row_bytes, k, out);
+      },
+      [&](auto chunks, const uint8_t* row, const long* tap_offset, int taps, int k, int pattern,
+          int8_t* out) {
+        ContiguousChunks<kTaps, decltype(chunks)::value, kRq>(a, row, tap_offset, taps, k, pattern,
+                                                              out);
+      });
 }
 
 }  // namespace

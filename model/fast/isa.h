@@ -1,5 +1,8 @@
-// Runtime CPU dispatch for the fast kernels. Each kernel family has a portable
-// C++ path, an AVX2 path and an AVX-512 VNNI path; the ISA-specific files are
+// model/fast/: optimized kernels that take nodes from the reference ones,
+// bit-exact with them, picking the best instruction set the CPU has at run time.
+//
+// Each kernel family has a portable C++ path, an AVX2 path and an AVX-512 VNNI
+// path (some also a VBMI form); the ISA-specific files are
 // compiled with their own flags (model/CMakeLists.txt), so the binary runs on
 // any x86-64 (and any other CPU: there only the portable path is built), and
 // prepare picks the best path the CPU supports.

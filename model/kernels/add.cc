@@ -3,38 +3,14 @@
 // two are summed, and the sum is scaled by 2 max(s1, s2) / (2^20 s_out).
 #include <algorithm>
 
-#include "model/kernels/common.h"
+#include "model/kernels/binary_common.h"
+#include "model/kernels/kernel_util.h"
 #include "model/kernels/reference.h"
 #include "model/quantization.h"
 
 namespace vww {
 
 namespace ref {
-
-bool MakeBroadcast(const Shape& input1, const Shape& input2, const Shape& output, Broadcast* b) {
-  // A scalar output is treated as [1] so the loops run once.
-  const int rank = std::max({input1.rank, input2.rank, 1});
-  if (output.rank != std::max(input1.rank, input2.rank)) return false;
-  *b = Broadcast();
-  b->rank = rank;
-  int64_t s1 = 1, s2 = 1;
-  for (int d = rank - 1; d >= 0; --d) {
-    // Align shapes at their last axis; missing leading axes are 1.
-    const int k1 = d - (rank - input1.rank), k2 = d - (rank - input2.rank);
-    const int d1 = k1 >= 0 ? input1[k1] : 1;
-    const int d2 = k2 >= 0 ? input2[k2] : 1;
-    if (d1 != d2 && d1 != 1 && d2 != 1) return false;
-    const int dim = d1 == 1 ? d2 : d1;
-    const int k = d - (rank - output.rank);
-    if ((k >= 0 ? output[k] : 1) != dim) return false;
-    b->dims[d] = dim;
-    b->stride1[d] = d1 == 1 ? 0 : s1;
-    b->stride2[d] = d2 == 1 ? 0 : s2;
-    s1 *= d1;
-    s2 *= d2;
-  }
-  return true;
-}
 
 void Add(const AddParams& p, const Broadcast& b, const int8_t* input1, const int8_t* input2,
          int8_t* output) {
@@ -56,17 +32,6 @@ void Add(const AddParams& p, const Broadcast& b, const int8_t* input1, const int
 
 namespace {
 
-struct AddData : OpData {
-  ref::AddParams params;
-  ref::Broadcast broadcast;
-};
-
-void Eval(const Node& node) {
-  const auto& d = node.data_as<AddData>();
-  ref::Add(d.params, d.broadcast, node.inputs[0]->data_as<int8_t>(),
-           node.inputs[1]->data_as<int8_t>(), node.outputs[0]->data_as<int8_t>());
-}
-
 // A multiplier in (0, 1) as TFLite's QuantizeMultiplierSmallerThanOneExp
 // requires; anything else fails the node instead of aborting.
 void SmallerThanOne(const Node& node, double real, int32_t* multiplier, int* shift,
@@ -77,28 +42,12 @@ void SmallerThanOne(const Node& node, double real, int32_t* multiplier, int* shi
 }
 
 bool Prepare(Node& node) {
-  ExpectArity(node, 2, 2, 1);
+  auto data = PrepareBinaryData<ref::AddParams>(node);
+  ref::AddParams& p = data->params;
+  const auto* o = Options<tflite::AddOptions>(node);
   const Tensor* in1 = node.inputs[0];
   const Tensor* in2 = node.inputs[1];
   const Tensor* out = node.outputs[0];
-  ExpectType(node, in1, DType::kInt8, "input 1");
-  ExpectType(node, in2, DType::kInt8, "input 2");
-  ExpectType(node, out, DType::kInt8, "output");
-  Expect(node, in1->quantized && in2->quantized && out->quantized,
-         "inputs and output must be quantized");
-  Expect(node, in1->channel_scales.size() == 1 && in2->channel_scales.size() == 1,
-         "inputs must be quantized per tensor");
-
-  auto data = std::make_unique<AddData>();
-  if (!ref::MakeBroadcast(in1->shape, in2->shape, out->shape, &data->broadcast))
-    Fail(node, "shapes " + in1->shape.str() + " and " + in2->shape.str() +
-                   " do not broadcast to the output shape " + out->shape.str());
-
-  const auto* o = Options<tflite::AddOptions>(node);
-  ref::AddParams& p = data->params;
-  p.input1_offset = -in1->zero_point;
-  p.input2_offset = -in2->zero_point;
-  p.output_offset = out->zero_point;
   p.left_shift = 20;
   // Same double expressions as TFLite (the float max and the products by 2 and
   // 2^20 are exact, so the order of conversions does not matter).
@@ -114,7 +63,7 @@ bool Prepare(Node& node) {
          "rescaling multipliers must be below 1");
   OutputActivationRange(node, o ? o->fused_activation_function() : 0, *out, &p.act_min, &p.act_max);
   node.data = std::move(data);
-  node.eval = Eval;
+  node.eval = EvalBinary<ref::AddParams, ref::Add>;
   return true;
 }
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "model/kernels/common.h"
+#include "model/kernels/kernel_util.h"
 #include "model/kernels/reference.h"
 
 namespace vww {

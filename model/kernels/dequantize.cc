@@ -1,7 +1,7 @@
 // DEQUANTIZE, int8/uint8 -> float32: float(double(scale) * (q - zero_point)),
 // TFLite's reference formula. The double product is exact (24-bit scale times
 // a 9-bit integer), so the one rounding to float is TFLite's rounding too.
-#include "model/kernels/common.h"
+#include "model/kernels/kernel_util.h"
 #include "model/kernels/reference.h"
 
 namespace vww {

@@ -3,7 +3,7 @@
 // output_scale in double, as TFLite's GetQuantizedConvolutionMultipler.
 #include <vector>
 
-#include "model/kernels/common.h"
+#include "model/kernels/kernel_util.h"
 #include "model/kernels/reference.h"
 #include "model/quantization.h"
 

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "model/kernels/common.h"
+#include "model/kernels/kernel_util.h"
 #include "model/kernels/reference.h"
 #include "model/quantization.h"
 

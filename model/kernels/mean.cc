@@ -8,7 +8,7 @@
 #include <limits>
 #include <string>
 
-#include "model/kernels/common.h"
+#include "model/kernels/kernel_util.h"
 #include "model/kernels/reference.h"
 
 namespace vww {

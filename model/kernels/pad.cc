@@ -5,7 +5,7 @@
 #include <cstring>
 #include <limits>
 
-#include "model/kernels/common.h"
+#include "model/kernels/kernel_util.h"
 #include "model/kernels/reference.h"
 
 namespace vww {

@@ -1,6 +1,10 @@
-// Reference int8 kernels: pure functions of (params, shapes, data) that
-// reproduce TFLite's integer arithmetic bit for bit. They are the
-// specification the fast kernels are tested against. All layouts are NHWC.
+// model/kernels/: the reference int8 kernels, pure functions of (params, shapes,
+// data) that reproduce TFLite's integer arithmetic bit for bit.
+//
+// They are the specification the fast kernels are tested against. Each
+// operator's prepare (checks, multipliers) and registration sit beside its
+// function in <op>.cc; shared prepares are in conv_common.h, pool_common.h,
+// binary_common.h and kernel_util.h. All layouts are NHWC.
 #pragma once
 
 #include <cstdint>
@@ -12,10 +16,10 @@ namespace vww::ref {
 struct ConvParams {
   int stride_h = 1, stride_w = 1;
   int dilation_h = 1, dilation_w = 1;
-  int pad_h = 0, pad_w = 0;       // padding before the first row / column
-  int depth_multiplier = 1;       // depthwise only
-  int32_t input_offset = 0;       // -input zero point
-  int32_t output_offset = 0;      // output zero point
+  int pad_h = 0, pad_w = 0;   // padding before the first row / column
+  int depth_multiplier = 1;   // depthwise only
+  int32_t input_offset = 0;   // -input zero point
+  int32_t output_offset = 0;  // output zero point
   int32_t act_min = -128, act_max = 127;
 };
 
@@ -29,9 +33,8 @@ void Conv2DPerChannel(const ConvParams& p, const int32_t* multipliers, const int
 // input [N,H,W,C], filter [1,KH,KW,C*M], output [N,OH,OW,C*M]; output channel
 // c*M + m reads input channel c.
 void DepthwiseConv2DPerChannel(const ConvParams& p, const int32_t* multipliers,
-                               const int32_t* shifts, const Shape& input_shape,
-                               const int8_t* input, const Shape& filter_shape,
-                               const int8_t* filter, const int32_t* bias,
+                               const int32_t* shifts, const Shape& input_shape, const int8_t* input,
+                               const Shape& filter_shape, const int8_t* filter, const int32_t* bias,
                                const Shape& output_shape, int8_t* output);
 
 struct PoolParams {
@@ -56,8 +59,6 @@ struct SoftmaxParams {
 // Softmax along the last axis, int8 in, int8 out (scale 1/256, zero point -128),
 // using gemmlowp's fixed-point exp as TFLite does.
 void Softmax(const SoftmaxParams& p, const Shape& shape, const int8_t* input, int8_t* output);
-
-
 
 // ---- Arithmetic kernels (FULLY_CONNECTED, ADD, MUL, MEAN, LOGISTIC, QUANTIZE, DEQUANTIZE) ----
 
@@ -139,7 +140,7 @@ void Mul(const MulParams& p, const Broadcast& b, const int8_t* input1, const int
 // requantized in float: round(sum / count * scale + bias) + output zero point.
 struct MeanParams {
   int rank = 0;
-  int dims[kMaxRank] = {0, 0, 0, 0, 0, 0};        // input dims
+  int dims[kMaxRank] = {0, 0, 0, 0, 0, 0};            // input dims
   int64_t out_stride[kMaxRank] = {0, 0, 0, 0, 0, 0};  // per input axis; 0 for reduced axes
   int64_t output_count = 0;
   int32_t reduced_count = 0;  // input elements per output element

@@ -2,7 +2,7 @@
 // optional shape input and options only have to agree on the element count.
 #include <cstring>
 
-#include "model/kernels/common.h"
+#include "model/kernels/kernel_util.h"
 
 namespace vww {
 

@@ -3,7 +3,7 @@
 // tensors keep their values (TFLite does not requantize either).
 #include <string>
 
-#include "model/kernels/common.h"
+#include "model/kernels/kernel_util.h"
 #include "model/kernels/reference.h"
 
 namespace vww {

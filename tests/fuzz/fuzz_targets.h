@@ -20,7 +20,7 @@
 
 #include "model/kernel.h"
 #include "model/model.h"
-#include "pipeline/dsp.h"
+#include "pipeline/dsp/dsp.h"
 
 namespace vww::fuzz {
 

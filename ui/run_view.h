@@ -1,0 +1,89 @@
+// ui/run_view: what `vww run` shows and keeps on top of the pipeline. It
+// turns each FrameResult into the overlay state, draws the annotated frame
+// when someone needs it (the window, a recording, a screenshot), shows it in
+// the window and acts on the keys. The run loop calls OnFrame() from the
+// session's per-frame callback, on the main thread: the UI thread only draws,
+// capture runs on its own thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <opencv2/core.hpp>
+#include <string>
+
+#include "pipeline/session.h"
+#include "ui/overlay.h"
+#include "ui/recorder/recorder.h"
+#include "ui/window.h"
+
+namespace vww {
+
+struct RunViewOptions {
+  bool window = false;  // show a window (the caller checked DisplayAvailable())
+  std::string title = "VWW Live";
+  std::string screenshot;  // --screenshot FILE: the image shown last, saved at the end
+
+  // Recording (--record DIR, or the r key into record_dir or "recordings").
+  std::string record_dir;   // empty: not recording from the start
+  bool record_raw = false;  // also the raw frames, losslessly (for replay)
+  bool clips = false;       // a clip per wake event
+  double preroll_s = 3.0, postroll_s = 2.0;
+  std::string model_path;  // for session.json
+  std::string source;      // for session.json
+  std::string options;     // the command line, for session.json
+};
+
+class RunView {
+ public:
+  RunView(Session* session, const RunViewOptions& options);
+  ~RunView();  // closes an open recording
+  RunView(const RunView&) = delete;
+  RunView& operator=(const RunView&) = delete;
+
+  // One processed frame: updates the overlay, records, shows, handles keys
+  // (waiting in here while paused). Returns false when the user quit (q, Esc,
+  // closed the window). Returns promptly once *stop is set.
+  bool OnFrame(const FrameResult& r, const std::atomic<bool>* stop);
+
+  // The end of the run, whatever the reason: finalises the recording and
+  // writes the --screenshot file (the image drawn last).
+  void Finish();
+
+  // With a window and --screenshot: keeps the saved image on screen until the
+  // user quits, *stop is set or hold_s pass, so a screen grab sees exactly
+  // what was saved.
+  void HoldScreenshot(const std::atomic<bool>* stop, double hold_s = 60.0);
+
+  bool drawing() const;  // whether frames get annotated at all
+  bool recording() const;
+  const OverlayState& state() const { return state_; }
+
+ private:
+  void Update(const FrameResult& r);
+  const cv::Mat& Draw();  // the annotated image of the current frame and state
+  KeyAction ShowAndPoll(int delay_ms);
+  void Handle(KeyAction action);
+  void ToggleRecording();
+  void StartRecording(const std::string& dir, bool required = false);
+  void StopRecording();
+  void RecordFrame(const FrameResult& r, const cv::Mat& annotated);
+  void Snapshot();
+  void CycleCrop();
+  void StepThreshold(double delta);
+  void Say(const std::string& message);
+
+  Session* session_;
+  RunViewOptions options_;
+  std::unique_ptr<Window> window_;
+  bool quit_ = false;
+
+  OverlayState state_;
+  cv::Mat frame_;      // the current frame (a shallow header: valid during OnFrame)
+  cv::Mat annotated_;  // DrawOverlay's output buffer, reused
+  double message_until_ms_ = 0;
+  int snapshots_ = 0;
+
+  std::unique_ptr<Recorder> recording_;
+};
+
+}  // namespace vww
