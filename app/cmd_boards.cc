@@ -9,6 +9,7 @@
 #include "app/format.h"
 #include "pipeline/boards.h"
 #include "pipeline/classifier.h"
+#include "pipeline/frame_log.h"
 
 namespace vww {
 
@@ -59,15 +60,16 @@ int CmdBoards(int argc, char** argv) {
   const int64_t macs = ModelMacs(*model);
 
   if (json) {
-    for (const Board& b : boards)
-      std::printf(
-          "{\"id\":%s,\"board\":%s,\"core\":%s,\"clock_mhz\":%s,\"stack\":%s,"
-          "\"cycles_per_mac\":%s,\"basis\":%s,\"source\":%s,\"model_macs\":%lld,"
-          "\"estimated_ms\":%s}\n",
-          JsonString(b.id).c_str(), JsonString(b.board).c_str(), JsonString(b.core).c_str(),
-          Exact(b.clock_mhz).c_str(), JsonString(b.stack).c_str(), Exact(b.cycles_per_mac).c_str(),
-          JsonString(b.basis).c_str(), JsonString(b.source).c_str(), static_cast<long long>(macs),
-          Num("%.3f", b.EstimateMs(macs)).c_str());
+    for (const Board& b : boards) {
+      const OrderedJson j = {
+          {"id", b.id},         {"board", b.board},
+          {"core", b.core},     {"clock_mhz", JsonExact(b.clock_mhz)},
+          {"stack", b.stack},   {"cycles_per_mac", JsonExact(b.cycles_per_mac)},
+          {"basis", b.basis},   {"source", b.source},
+          {"model_macs", macs}, {"estimated_ms", JsonFixed(b.EstimateMs(macs), 3)},
+          {"estimate", true}};
+      std::printf("%s\n", JsonText(j).c_str());
+    }
     return 0;
   }
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "model/model.h"
-#include "pipeline/dsp.h"
+#include "pipeline/dsp/dsp.h"
 #include "pipeline/worker_pool.h"
 
 namespace vww {

@@ -29,7 +29,8 @@ struct OverlayState {
   std::vector<float> scores;
   std::string top_label;
   float confidence = 0;  // score of top_label, 0..1
-  float threshold = 0.5f;  // the decision threshold (+/- keys); a tick on the bar, a line on the plot
+  float threshold =
+      0.5f;  // the decision threshold (+/- keys); a tick on the bar, a line on the plot
   bool uncertain = false;  // below the threshold / undecided: label drawn amber with "?"
 
   // Timing, as in Edge Impulse's output.
@@ -63,6 +64,20 @@ struct OverlayState {
 
   // A short status line (e.g. "snapshot saved: vww-0001.png"); empty: none.
   std::string message;
+
+  // Occlusion heat map (--explain, key x): per model pixel score drops
+  // (CV_32F, model size), drawn over the inset and, through the crop (model
+  // pixels heat_model_roi show frame pixels heat_frame_rect), over the frame,
+  // hottest at heat_scale, with a colour scale beside the inset. Empty: none.
+  cv::Mat heat;
+  cv::Rect heat_model_roi, heat_frame_rect;
+  float heat_scale = 0;
+  std::string explain_note;  // under the inset, e.g. "heat map every 3rd frame"
+
+  // Board-speed mode (--board): lines in a panel under the main one (board,
+  // its estimated time and decision rate, ours); empty: none.
+  std::vector<std::string> board_lines;
+  bool not_classified = false;  // this frame was shown but not classified
 };
 
 // Appends a sample and drops the ones older than window_ms before it.
@@ -73,13 +88,13 @@ void PushScore(std::deque<ScoreSample>* history, const ScoreSample& sample,
 // jump around as values change). Public for the tests and for callers that
 // want to place things around the overlay.
 struct OverlayLayout {
-  double scale = 1;   // text scale: 1 at 480 rows
-  int border = 0;     // wake-state border thickness
-  cv::Rect banner;    // wake-state banner across the top
-  cv::Rect panel;     // label, confidence bar, timings (top left)
-  cv::Rect label;     // the big label text inside panel
-  cv::Rect bar;       // the confidence bar inside panel
-  cv::Rect inset;     // model input, scaled by inset_zoom (top right)
+  double scale = 1;  // text scale: 1 at 480 rows
+  int border = 0;    // wake-state border thickness
+  cv::Rect banner;   // wake-state banner across the top
+  cv::Rect panel;    // label, confidence bar, timings (top left)
+  cv::Rect label;    // the big label text inside panel
+  cv::Rect bar;      // the confidence bar inside panel
+  cv::Rect inset;    // model input, scaled by inset_zoom (top right)
   int inset_zoom = 1;
   cv::Rect plot;       // score history (bottom)
   cv::Rect plot_data;  // inside plot: time left to right (newest at the right edge),
