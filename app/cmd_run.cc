@@ -319,6 +319,7 @@ int Run(int argc, char** argv) {
                   board->basis_kind().c_str());
     view.board_lines.push_back(line);
   }
+  view.log_columns = columns;
   RunView run_view(&session, view);
 
   HookRunner hooks(4, hook_timeout);

@@ -88,35 +88,51 @@ void DrawHeatScale(cv::Mat* image, cv::Rect where, const std::string& top_label,
 
 cv::Mat DrawExplainedFrame(const cv::Mat& frame, const HeatMap& heat, const HeatPlacement& where,
                            const std::string& caption) {
-  cv::Mat out;
+  cv::Mat bgr;
   if (frame.channels() == 1)
-    cv::cvtColor(frame, out, cv::COLOR_GRAY2BGR);
+    cv::cvtColor(frame, bgr, cv::COLOR_GRAY2BGR);
   else if (frame.channels() == 4)
-    cv::cvtColor(frame, out, cv::COLOR_BGRA2BGR);
+    cv::cvtColor(frame, bgr, cv::COLOR_BGRA2BGR);
   else
-    out = frame.clone();
+    bgr = frame;
+  // Small images (a 96x96 crop) are enlarged, pixels kept square, so the
+  // caption and the patches are readable.
+  const int zoom = std::max(
+      1, (480 + std::min(bgr.rows, bgr.cols) - 1) / std::max(1, std::min(bgr.rows, bgr.cols)));
+  cv::Mat out;
+  cv::resize(bgr, out, {}, zoom, zoom, cv::INTER_NEAREST);
+  HeatPlacement at = where;
+  at.frame_rect = {where.frame_rect.x * zoom, where.frame_rect.y * zoom,
+                   where.frame_rect.width * zoom, where.frame_rect.height * zoom};
   const float full = HeatFullScale(heat.max_drop());
-  BlendHeat(heat.pixels, where.model_roi, full, where.frame_rect, &out);
+  BlendHeat(heat.pixels, at.model_roi, full, at.frame_rect, &out);
   const double s = std::max(0.5, std::min(out.rows / 480.0, out.cols / 640.0));
   const int thick = std::max(1, static_cast<int>(std::lround(2 * s)));
-  cv::rectangle(out, where.frame_rect, cv::Scalar(230, 220, 120), thick);  // what the model saw
+  cv::rectangle(out, at.frame_rect, cv::Scalar(230, 220, 120), thick);  // what the model saw
   if (heat.count() > 0 && heat.max_drop() > 0)
-    cv::rectangle(out, where.ToFrame(heat.patch_rect(heat.top)), cv::Scalar(255, 255, 255), thick);
-  const double font = 0.6 * s;
+    cv::rectangle(out, at.ToFrame(heat.patch_rect(heat.top)), cv::Scalar(255, 255, 255), thick);
+  const int bar_w = std::max(6, static_cast<int>(12 * s));
+  const int margin = static_cast<int>(10 * s);
+  // The caption, shrunk to fit beside the colour scale and its labels.
+  double font = 0.6 * s;
   int base = 0;
-  const cv::Size ts = cv::getTextSize(caption, cv::FONT_HERSHEY_SIMPLEX, font, thick, &base);
-  const cv::Point at(static_cast<int>(10 * s), static_cast<int>(10 * s) + ts.height);
-  cv::putText(out, caption, at, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(0, 0, 0), thick + 2,
+  const int room = out.cols - 2 * margin - bar_w - static_cast<int>(60 * s);
+  cv::Size ts = cv::getTextSize(caption, cv::FONT_HERSHEY_SIMPLEX, font, thick, &base);
+  if (ts.width > room && room > 0) {
+    font *= static_cast<double>(room) / ts.width;
+    ts = cv::getTextSize(caption, cv::FONT_HERSHEY_SIMPLEX, font, thick, &base);
+  }
+  const cv::Point org(margin, margin + ts.height);
+  cv::putText(out, caption, org, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(0, 0, 0), thick + 2,
               cv::LINE_AA);
-  cv::putText(out, caption, at, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(255, 255, 255), thick,
+  cv::putText(out, caption, org, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(255, 255, 255), thick,
               cv::LINE_AA);
   char top[32];
   std::snprintf(top, sizeof top, "-%.2f", full);
-  const int bar_w = std::max(6, static_cast<int>(12 * s));
-  DrawHeatScale(&out,
-                {out.cols - bar_w - static_cast<int>(10 * s), static_cast<int>(40 * s), bar_w,
-                 std::max(20, out.rows / 2)},
-                top, s);
+  DrawHeatScale(
+      &out,
+      {out.cols - bar_w - margin, margin + ts.height + margin, bar_w, std::max(20, out.rows / 2)},
+      top, s);
   return out;
 }
 

@@ -34,9 +34,10 @@ struct HeatMap;
 struct HeatPlacement;
 
 // A still image with its heat map (`vww classify --explain`): the frame
-// (8-bit gray, BGR or BGRA) with the heat map blended in where the model saw
-// it, the model's region outlined, the top patch boxed, the caption top left
-// and the colour scale at the right edge.
+// (8-bit gray, BGR or BGRA; enlarged by a whole factor, nearest neighbour,
+// to at least 480 pixels on its short side) with the heat map blended in
+// where the model saw it, the model's region outlined, the top patch boxed,
+// the caption top left (shrunk to fit) and the colour scale at the right.
 cv::Mat DrawExplainedFrame(const cv::Mat& frame, const HeatMap& heat, const HeatPlacement& where,
                            const std::string& caption);
 

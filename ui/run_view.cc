@@ -278,6 +278,7 @@ void RunView::StartRecording(const std::string& dir, bool required) {
   o.source = options_.source;
   o.command_line = options_.options;
   o.labels = session_->classifier().labels();
+  o.log_columns = options_.log_columns;
   try {
     recording_ = std::make_unique<Recorder>(o);
   } catch (const Error& e) {

@@ -35,6 +35,7 @@ struct RunViewOptions {
   // Board-speed mode (--board): the panel's first lines (board and its
   // estimate; the decision rate and our time are added per frame).
   std::vector<std::string> board_lines;
+  FrameLogColumns log_columns;  // a recording's log.csv: the --log columns
 };
 
 class RunView {
