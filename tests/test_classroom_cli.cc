@@ -223,12 +223,17 @@ TEST(EvalReport, MisclassifiedSheetHasHeatMaps) {
   ASSERT_EQ(r.code, 0) << r.err;
   const cv::Mat sheet = cv::imread(dir("report/misclassified.png"), cv::IMREAD_COLOR);
   ASSERT_FALSE(sheet.empty());
-  // The colour scale's legend under the thumbnails: its hot end is red.
-  bool red = false;
-  for (int y = 0; y < sheet.rows && !red; ++y)
-    for (int x = 0; x < sheet.cols && !red; ++x)
-      red = sheet.at<cv::Vec3b>(y, x) == HeatColour(1.0f);
+  // The colour scale's legend under the thumbnails runs from blue to red.
+  const cv::Mat legend = sheet(cv::Rect(0, sheet.rows - 44, sheet.cols, 44));
+  bool red = false, blue = false;
+  for (int y = 0; y < legend.rows; ++y)
+    for (int x = 0; x < legend.cols; ++x) {
+      const cv::Vec3b p = legend.at<cv::Vec3b>(y, x);
+      red = red || (p[2] > 200 && p[1] < 60 && p[0] < 60);
+      blue = blue || (p[0] > 200 && p[1] < 60 && p[2] < 60);
+    }
   EXPECT_TRUE(red);
+  EXPECT_TRUE(blue);
 }
 
 TEST(ContactSheet, CaptionsStayInsideTheirTiles) {
@@ -265,9 +270,9 @@ TEST(OverlayHeat, HeatOverTheInsetAndTheFrameAndTheBoardPanel) {
   st.model_image = cv::Mat(96, 96, CV_8UC1, cv::Scalar(90));
   st.crop = {80, 0, 480, 480};
   const cv::Mat plain = DrawOverlay(frame, st);
-  // Hot in the model's top-left 16x16 patch only.
+  // Hot in one 16x16 patch only: model x 48..63, y 64..79.
   st.heat = cv::Mat::zeros(96, 96, CV_32F);
-  st.heat(cv::Rect(0, 0, 16, 16)).setTo(0.5f);
+  st.heat(cv::Rect(48, 64, 16, 16)).setTo(0.5f);
   st.heat_model_roi = {0, 0, 96, 96};
   st.heat_frame_rect = st.crop;
   st.heat_scale = 0.5f;
@@ -276,16 +281,19 @@ TEST(OverlayHeat, HeatOverTheInsetAndTheFrameAndTheBoardPanel) {
   st.not_classified = true;
   const cv::Mat hot = DrawOverlay(frame, st);
   const OverlayLayout L = ComputeLayout(frame.size(), {96, 96});
-  // On the frame: 5 frame pixels per model pixel, the patch is x 80..159, y 0..79
-  // (its middle, below the banner and beside the panel, is otherwise plain).
-  const cv::Point on_frame(80 + 40, 75);
+  // On the frame: 5 frame pixels per model pixel, so the patch covers x
+  // 320..399, y 320..399 (clear of the panels above the plot).
+  const cv::Point on_frame(360, 340);
+  ASSERT_LT(on_frame.y, L.plot.y);
   EXPECT_EQ(plain.at<cv::Vec3b>(on_frame), cv::Vec3b(90, 90, 90));
   EXPECT_NE(hot.at<cv::Vec3b>(on_frame), plain.at<cv::Vec3b>(on_frame));
-  const cv::Point cold_frame(80 + 300, 300);
+  const cv::Point cold_frame(200, 340);
   EXPECT_EQ(hot.at<cv::Vec3b>(cold_frame), plain.at<cv::Vec3b>(cold_frame));
-  // On the inset: its top-left corner is hot, its bottom-right is not.
-  const cv::Point inset_hot(L.inset.x + 2, L.inset.y + 2);
-  const cv::Point inset_cold(L.inset.br().x - 3, L.inset.br().y - 3);
+  // On the inset (zoomed L.inset_zoom times): the same patch is hot, the
+  // top-left corner is not.
+  const int z = L.inset_zoom;
+  const cv::Point inset_hot(L.inset.x + 56 * z, L.inset.y + 72 * z);
+  const cv::Point inset_cold(L.inset.x + 2, L.inset.y + 2);
   EXPECT_NE(hot.at<cv::Vec3b>(inset_hot), plain.at<cv::Vec3b>(inset_hot));
   EXPECT_EQ(hot.at<cv::Vec3b>(inset_cold), plain.at<cv::Vec3b>(inset_cold));
   // The board panel under the main one.

@@ -116,7 +116,7 @@ std::string FitText(const std::string& text, int max_width, int font, double sca
 
 cv::Mat DrawContactSheet(const std::vector<SheetItem>& items) {
   constexpr int kThumb = 160, kCaption = 40, kColumns = 5, kPad = 4;
-  constexpr double kCaptionScale = 0.4;
+  static constexpr double kCaptionScale = 0.4, kMinCaptionScale = 0.32;
   if (items.empty()) {
     cv::Mat img(80, 420, CV_8UC3, kWhite);
     Text(&img, "no misclassified images", {20, 45}, 0.7);
@@ -148,12 +148,20 @@ cv::Mat DrawContactSheet(const std::vector<SheetItem>& items) {
       thumb.copyTo(sheet(cv::Rect(cell.x + (kThumb - thumb.cols) / 2,
                                   cell.y + (kThumb - thumb.rows) / 2, thumb.cols, thumb.rows)));
     }
+    // Each line shrinks (down to a still readable size) before it is
+    // shortened, so it never runs into the next tile.
     const int width = kThumb - 2 * kPad;
-    Text(&sheet,
-         FitText(std::filesystem::path(item.file).filename().string(), width, kFont, kCaptionScale),
-         {cell.x + kPad, cell.y + kThumb + 15}, kCaptionScale);
-    Text(&sheet, FitText(item.caption, width, kFont, kCaptionScale),
-         {cell.x + kPad, cell.y + kThumb + 32}, kCaptionScale, kNegative);
+    const auto fit = [width](const std::string& text, double* scale) {
+      int base = 0;
+      const int w = cv::getTextSize(text, kFont, kCaptionScale, 1, &base).width;
+      *scale = w > width ? std::max(kMinCaptionScale, kCaptionScale * width / w) : kCaptionScale;
+      return FitText(text, width, kFont, *scale);
+    };
+    double scale = kCaptionScale;
+    const std::string name = fit(std::filesystem::path(item.file).filename().string(), &scale);
+    Text(&sheet, name, {cell.x + kPad, cell.y + kThumb + 15}, scale);
+    const std::string caption = fit(item.caption, &scale);
+    Text(&sheet, caption, {cell.x + kPad, cell.y + kThumb + 32}, scale, kNegative);
   }
   if (any_heat) {
     const int y = rows * (kThumb + kCaption) + 8;
