@@ -18,8 +18,8 @@ constexpr int kStops = 5;
 const cv::Vec3f kStop[kStops] = {
     {255, 40, 0}, {255, 220, 0}, {40, 220, 40}, {0, 230, 255}, {0, 0, 255}};
 
-// Opacity of heat h in [0, 1]: the image shows through weak heat.
-float Opacity(float h) { return 0.15f + 0.55f * h; }
+// Opacity of heat h in [0, 1]: weak heat barely tints the image.
+float Opacity(float h) { return 0.7f * h; }
 
 }  // namespace
 
