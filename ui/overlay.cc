@@ -17,7 +17,7 @@ const cv::Scalar kAmber(0, 190, 255);
 const cv::Scalar kRed(40, 40, 230);
 const cv::Scalar kThresholdColor(0, 220, 255);  // yellow: the line the score must cross
 const cv::Scalar kWakeLineColor(255, 160, 60);  // light blue
-const cv::Scalar kCropColor(230, 220, 120);     // pale cyan: not the threshold's yellow
+const cv::Scalar kCropColor(230, 220, 120);  // pale cyan: not the threshold's yellow
 const cv::Scalar kTileColor(255, 120, 255);
 
 constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
@@ -91,9 +91,7 @@ void DrawBracketRect(cv::Mat& img, cv::Rect r, const cv::Scalar& color, double s
   const int thin = std::max(1, Px(1.5 * s)), thick = std::max(2, Px(4 * s));
   const int len = std::max(6, std::min(Px(30 * s), std::min(r.width, r.height) / 4));
   cv::rectangle(img, r, color, thin, cv::LINE_AA);
-  const cv::Point c[4] = {r.tl(),
-                          {r.x + r.width - 1, r.y},
-                          {r.x, r.y + r.height - 1},
+  const cv::Point c[4] = {r.tl(), {r.x + r.width - 1, r.y}, {r.x, r.y + r.height - 1},
                           {r.x + r.width - 1, r.y + r.height - 1}};
   for (const cv::Point& p : c) {
     const int dx = p.x == r.x ? len : -len, dy = p.y == r.y ? len : -len;
@@ -140,8 +138,8 @@ void DrawBanner(cv::Mat& img, const OverlayState& st, const OverlayLayout& L) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f FPS", st.fps);
     const cv::Size fsz = MeasureText(buf, fs);
-    DrawText(img, buf, {L.banner.x + Px(12 * s), L.banner.y + (L.banner.height + fsz.height) / 2},
-             fs);
+    DrawText(img, buf,
+             {L.banner.x + Px(12 * s), L.banner.y + (L.banner.height + fsz.height) / 2}, fs);
   }
 }
 
@@ -208,10 +206,9 @@ void DrawInset(cv::Mat& img, const OverlayState& st, const OverlayLayout& L) {
   if ((L.inset & cv::Rect(0, 0, img.cols, img.rows)) != L.inset) return;  // frame too small
   const double s = L.scale;
   const int frame_px = std::max(2, Px(3 * s));
-  cv::rectangle(
-      img, {L.inset.x - frame_px, L.inset.y - frame_px},
-      {L.inset.x + L.inset.width + frame_px - 1, L.inset.y + L.inset.height + frame_px - 1}, kWhite,
-      cv::FILLED);
+  cv::rectangle(img, {L.inset.x - frame_px, L.inset.y - frame_px},
+                {L.inset.x + L.inset.width + frame_px - 1, L.inset.y + L.inset.height + frame_px - 1},
+                kWhite, cv::FILLED);
   // Nearest neighbour: the class should see the model's pixels, blocky and
   // honest, not a smoothed picture that looks better than what the model got.
   cv::Mat roi = img(L.inset);
@@ -329,8 +326,7 @@ void DrawPlot(cv::Mat& img, const OverlayState& st, const OverlayLayout& L) {
     // Keep the two numbers apart when the thresholds are close.
     int y = Y(st.wake_threshold) + Px(vs.cap_px / 2);
     const int ty = Y(st.threshold) + Px(vs.cap_px / 2), min_gap = Px(vs.cap_px * 1.6);
-    if (std::abs(y - ty) < min_gap)
-      y = st.wake_threshold > st.threshold ? ty - min_gap : ty + min_gap;
+    if (std::abs(y - ty) < min_gap) y = st.wake_threshold > st.threshold ? ty - min_gap : ty + min_gap;
     DrawText(img, buf, {gutter_x + Px(4 * s), y}, vs);
   }
 
@@ -365,8 +361,7 @@ void DrawPaused(cv::Mat& img, const OverlayLayout& L) {
   const int icon_w = 2 * bar_w + gap, spacing = Px(ps.cap_px * 0.5);
   const int total = icon_w + spacing + sz.width;
   const int x = (img.cols - total) / 2, base = (img.rows + sz.height) / 2;
-  Darken(img,
-         cv::Rect(0, base - sz.height - Px(ps.cap_px * 0.5), img.cols, sz.height + Px(ps.cap_px)),
+  Darken(img, cv::Rect(0, base - sz.height - Px(ps.cap_px * 0.5), img.cols, sz.height + Px(ps.cap_px)),
          0.5);
   for (int k = 0; k < 2; ++k)
     cv::rectangle(img, cv::Rect(x + k * (bar_w + gap), base - sz.height, bar_w, sz.height), kWhite,
@@ -393,8 +388,7 @@ void DrawHelp(cv::Mat& img, const OverlayLayout& L) {
   title.color = kWhite;
   const int line = Px(28 * s), pad = Px(18 * s), gap = Px(24 * s);
   const int w = std::max(key_w + gap + desc_w, MeasureText("Keys", title).width) + 2 * pad;
-  const int h =
-      Px(title.cap_px) + Px(16 * s) + line * static_cast<int>(HelpKeys().size()) + 2 * pad;
+  const int h = Px(title.cap_px) + Px(16 * s) + line * static_cast<int>(HelpKeys().size()) + 2 * pad;
   const cv::Rect box((img.cols - w) / 2, (img.rows - h) / 2, w, h);
   Darken(img, box, 0.12);  // nearly opaque: the keys must read over any picture
   cv::rectangle(img, box, kLightGrey, std::max(1, Px(2 * s)), cv::LINE_AA);
@@ -415,7 +409,8 @@ void PushScore(std::deque<ScoreSample>* history, const ScoreSample& sample, doub
   // plot over itself; start afresh instead.
   if (!history->empty() && sample.t_ms < history->back().t_ms) history->clear();
   history->push_back(sample);
-  while (!history->empty() && history->front().t_ms < sample.t_ms - window_ms) history->pop_front();
+  while (!history->empty() && history->front().t_ms < sample.t_ms - window_ms)
+    history->pop_front();
 }
 
 OverlayLayout ComputeLayout(cv::Size frame, cv::Size model) {
@@ -437,8 +432,8 @@ OverlayLayout ComputeLayout(cv::Size frame, cv::Size model) {
 
   if (model.width > 0 && model.height > 0) {
     // An integer zoom keeps every model pixel the same size on screen.
-    const int zoom = std::max(1, std::min(Px(std::floor(0.4 * H / model.height)),
-                                          Px(std::floor(0.33 * W / model.width))));
+    const int zoom = std::max(
+        1, std::min(Px(std::floor(0.4 * H / model.height)), Px(std::floor(0.33 * W / model.width))));
     L.inset_zoom = zoom;
     const int iw = model.width * zoom, ih = model.height * zoom;
     const int frame_px = std::max(2, Px(3 * s));
@@ -456,9 +451,10 @@ OverlayLayout ComputeLayout(cv::Size frame, cv::Size model) {
 
 const std::vector<std::pair<std::string, std::string>>& HelpKeys() {
   static const std::vector<std::pair<std::string, std::string>> keys = {
-      {"q / Esc", "quit"}, {"space", "pause"}, {"r", "record"},        {"s", "snapshot"},
-      {"m", "mirror"},     {"c", "crop mode"}, {"+ / -", "threshold"}, {"f", "fullscreen"},
-      {"x", "heat map"},   {"h", "help"},
+      {"q / Esc", "quit"},     {"space", "pause"},          {"r", "record"},
+      {"s", "snapshot"},       {"m", "mirror"},             {"c", "crop mode"},
+      {"+ / -", "threshold"},  {"f", "fullscreen"},         {"x", "heat map"},
+      {"h", "help"},
   };
   return keys;
 }
@@ -466,17 +462,12 @@ const std::vector<std::pair<std::string, std::string>>& HelpKeys() {
 void DrawOverlay(const cv::Mat& frame, const OverlayState& st, cv::Mat* out) {
   CV_Assert(!frame.empty() && frame.depth() == CV_8U);
   switch (frame.channels()) {
-    case 1:
-      cv::cvtColor(frame, *out, cv::COLOR_GRAY2BGR);
-      break;
+    case 1: cv::cvtColor(frame, *out, cv::COLOR_GRAY2BGR); break;
     case 3:
       if (out->data != frame.data) frame.copyTo(*out);
       break;
-    case 4:
-      cv::cvtColor(frame, *out, cv::COLOR_BGRA2BGR);
-      break;
-    default:
-      CV_Error(cv::Error::StsBadArg, "DrawOverlay: 1, 3 or 4 channels expected");
+    case 4: cv::cvtColor(frame, *out, cv::COLOR_BGRA2BGR); break;
+    default: CV_Error(cv::Error::StsBadArg, "DrawOverlay: 1, 3 or 4 channels expected");
   }
   cv::Mat& img = *out;
   // The heat map goes on the frame before mirroring, so it mirrors with it.
@@ -491,13 +482,11 @@ void DrawOverlay(const cv::Mat& frame, const OverlayState& st, cv::Mat* out) {
   if (!st.crop.empty()) {
     // Dim what the model does not see: clearer than any outline from the back
     // of a room. Four strips around the crop, darkened in place.
-    const cv::Rect c =
-        MirrorRect(st.crop, img.cols, st.mirror) & cv::Rect(0, 0, img.cols, img.rows);
+    const cv::Rect c = MirrorRect(st.crop, img.cols, st.mirror) & cv::Rect(0, 0, img.cols, img.rows);
     const int W = img.cols, H = img.rows;
-    for (const cv::Rect& r :
-         {cv::Rect(0, 0, W, c.y), cv::Rect(0, c.y + c.height, W, H - c.y - c.height),
-          cv::Rect(0, c.y, c.x, c.height),
-          cv::Rect(c.x + c.width, c.y, W - c.x - c.width, c.height)})
+    for (const cv::Rect& r : {cv::Rect(0, 0, W, c.y), cv::Rect(0, c.y + c.height, W, H - c.y - c.height),
+                              cv::Rect(0, c.y, c.x, c.height),
+                              cv::Rect(c.x + c.width, c.y, W - c.x - c.width, c.height)})
       Darken(img, r, 0.55);
     DrawBracketRect(img, c, kCropColor, s);
   }

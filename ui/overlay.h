@@ -29,8 +29,7 @@ struct OverlayState {
   std::vector<float> scores;
   std::string top_label;
   float confidence = 0;  // score of top_label, 0..1
-  float threshold =
-      0.5f;  // the decision threshold (+/- keys); a tick on the bar, a line on the plot
+  float threshold = 0.5f;  // the decision threshold (+/- keys); a tick on the bar, a line on the plot
   bool uncertain = false;  // below the threshold / undecided: label drawn amber with "?"
 
   // Timing, as in Edge Impulse's output.
@@ -88,13 +87,13 @@ void PushScore(std::deque<ScoreSample>* history, const ScoreSample& sample,
 // jump around as values change). Public for the tests and for callers that
 // want to place things around the overlay.
 struct OverlayLayout {
-  double scale = 1;  // text scale: 1 at 480 rows
-  int border = 0;    // wake-state border thickness
-  cv::Rect banner;   // wake-state banner across the top
-  cv::Rect panel;    // label, confidence bar, timings (top left)
-  cv::Rect label;    // the big label text inside panel
-  cv::Rect bar;      // the confidence bar inside panel
-  cv::Rect inset;    // model input, scaled by inset_zoom (top right)
+  double scale = 1;   // text scale: 1 at 480 rows
+  int border = 0;     // wake-state border thickness
+  cv::Rect banner;    // wake-state banner across the top
+  cv::Rect panel;     // label, confidence bar, timings (top left)
+  cv::Rect label;     // the big label text inside panel
+  cv::Rect bar;       // the confidence bar inside panel
+  cv::Rect inset;     // model input, scaled by inset_zoom (top right)
   int inset_zoom = 1;
   cv::Rect plot;       // score history (bottom)
   cv::Rect plot_data;  // inside plot: time left to right (newest at the right edge),

@@ -24,8 +24,7 @@ bool ConnectUnix(const std::string& path, bool abstract) {
   std::memcpy(addr.sun_path + offset, path.data(), path.size());
   const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
-  const socklen_t len =
-      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + offset + path.size());
+  const socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + offset + path.size());
   const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0;
   close(fd);
   return ok;
@@ -40,8 +39,7 @@ bool ConnectTcp(const std::string& host, int port, int timeout_ms) {
   if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0) return false;
   bool ok = false;
   for (addrinfo* a = res; a && !ok; a = a->ai_next) {
-    const int fd =
-        socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) continue;
     if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
       ok = true;
@@ -111,28 +109,17 @@ bool ComputeDisplayAvailable() {
 
 const char* KeyActionName(KeyAction action) {
   switch (action) {
-    case KeyAction::kNone:
-      return "none";
-    case KeyAction::kQuit:
-      return "quit";
-    case KeyAction::kPause:
-      return "pause";
-    case KeyAction::kRecord:
-      return "record";
-    case KeyAction::kSnapshot:
-      return "snapshot";
-    case KeyAction::kMirror:
-      return "mirror";
-    case KeyAction::kCycleCrop:
-      return "cycle-crop";
-    case KeyAction::kThresholdUp:
-      return "threshold-up";
-    case KeyAction::kThresholdDown:
-      return "threshold-down";
-    case KeyAction::kHelp:
-      return "help";
-    case KeyAction::kExplain:
-      return "explain";
+    case KeyAction::kNone: return "none";
+    case KeyAction::kQuit: return "quit";
+    case KeyAction::kPause: return "pause";
+    case KeyAction::kRecord: return "record";
+    case KeyAction::kSnapshot: return "snapshot";
+    case KeyAction::kMirror: return "mirror";
+    case KeyAction::kCycleCrop: return "cycle-crop";
+    case KeyAction::kThresholdUp: return "threshold-up";
+    case KeyAction::kThresholdDown: return "threshold-down";
+    case KeyAction::kHelp: return "help";
+    case KeyAction::kExplain: return "explain";
   }
   return "?";
 }
@@ -142,39 +129,17 @@ KeyAction KeyToAction(int key) {
   // waitKeyEx codes carry modifiers/keysyms above the low byte on some
   // backends; the keys we use are all plain ASCII.
   switch (key & 0xFF) {
-    case 'q':
-    case 'Q':
-    case 27:
-      return KeyAction::kQuit;
-    case ' ':
-      return KeyAction::kPause;
-    case 'r':
-    case 'R':
-      return KeyAction::kRecord;
-    case 's':
-    case 'S':
-      return KeyAction::kSnapshot;
-    case 'm':
-    case 'M':
-      return KeyAction::kMirror;
-    case 'c':
-    case 'C':
-      return KeyAction::kCycleCrop;
-    case '+':
-    case '=':
-      return KeyAction::kThresholdUp;
-    case '-':
-    case '_':
-      return KeyAction::kThresholdDown;
-    case 'h':
-    case 'H':
-    case '?':
-      return KeyAction::kHelp;
-    case 'x':
-    case 'X':
-      return KeyAction::kExplain;
-    default:
-      return KeyAction::kNone;
+    case 'q': case 'Q': case 27: return KeyAction::kQuit;
+    case ' ': return KeyAction::kPause;
+    case 'r': case 'R': return KeyAction::kRecord;
+    case 's': case 'S': return KeyAction::kSnapshot;
+    case 'm': case 'M': return KeyAction::kMirror;
+    case 'c': case 'C': return KeyAction::kCycleCrop;
+    case '+': case '=': return KeyAction::kThresholdUp;
+    case '-': case '_': return KeyAction::kThresholdDown;
+    case 'h': case 'H': case '?': return KeyAction::kHelp;
+    case 'x': case 'X': return KeyAction::kExplain;
+    default: return KeyAction::kNone;
   }
 }
 
