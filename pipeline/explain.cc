@@ -87,7 +87,7 @@ Explainer::Explainer(const Model& model, int score_index, const ExplainOptions& 
   if (score_index < 0 || score_index >= out.shape.elements())
     throw Error(model.name() + ": --explain needs a class named \"person\" (output " +
                 std::to_string(score_index) + " of " + std::to_string(out.shape.elements()) + ")");
-  // Real value 0: for the usual int8 mapping (p - 128) this is mid gray.
+  // Real value 0 (the zero point), clamped to the type's range.
   const int zp = spec_.type == DType::kInt8 ? std::clamp(spec_.zero_point, -128, 127)
                                             : std::clamp(spec_.zero_point, 0, 255);
   hidden_ = static_cast<uint8_t>(zp);

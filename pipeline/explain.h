@@ -1,7 +1,8 @@
 // pipeline/explain: occlusion sensitivity ("what is the model looking at?").
 // The model's input is classified once as it is and once per patch with that
-// patch hidden (set to the input's zero point: real value 0, the mid gray of
-// the usual pixel mapping); how much the chosen class's score drops when a
+// patch hidden (set to the input's zero point: real value 0, which is mid
+// gray for inputs in -1..1 such as the person detector's, black for inputs in
+// 0..1 such as the MLPerf model's); how much the chosen class's score drops when a
 // patch is hidden is that patch's heat.
 //
 // Create -> run, as the classifier: the constructor checks the model and
