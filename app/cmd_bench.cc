@@ -25,7 +25,8 @@ int CmdBench(int argc, char** argv) {
   std::string tiles, size = "640x480";
   int runs = 1000, warmup = 100, threads = 0;
   double gap_ms = 0;
-  bool profile = false, json = false;
+  bool profile = false, json = false, explain = false;
+  ExplainOptions explain_options;
   cli::ArgParser p("vww bench [options]",
                    "Time the model on one thread: load and plan time, first inference, then\n"
                    "min/median/mean/p90/p99/max over --runs inferences, inferences/s and arena\n"
@@ -47,6 +48,11 @@ int CmdBench(int argc, char** argv) {
   p.Option("--gap-ms", &gap_ms,
            "with --tiles: idle milliseconds before each frame, as between a camera's frames "
            "(default 0: back to back)");
+  p.Flag("--explain", &explain,
+         "time the occlusion heat map per frame (vww run --explain) on 1 and 2 threads "
+         "(--threads N: 1 and N)");
+  p.Option("--explain-patch", &explain_options.patch, "with --explain: patch side (default 16)");
+  p.Option("--explain-stride", &explain_options.stride, "with --explain: stride (default 8)");
   int code = 0;
   if (!p.Parse(argc, argv, 2, &code)) return code;
   if (runs < 1 || runs > 10000000) throw Error("--runs must be between 1 and 10000000");
@@ -61,6 +67,20 @@ int CmdBench(int argc, char** argv) {
   }
   if (!isa.empty()) fast::SetIsaOverride(fast::ParseIsa(isa.c_str()));
   if (model_path.empty()) model_path = DefaultModelPath();
+
+  if (explain) {
+    if (!(gap_ms >= 0 && gap_ms <= 10000)) throw Error("--gap-ms must be between 0 and 10000");
+    std::vector<int> thread_counts = {1, threads > 1 ? threads : 2};
+    for (Backend b : backends) {
+      const auto r =
+          bench::TimeExplain(model_path, b, explain_options, thread_counts, runs, warmup, gap_ms);
+      if (json)
+        for (const auto& t : r) std::printf("%s\n", bench::JsonExplain(t).c_str());
+      else
+        bench::PrintExplain(r);
+    }
+    return 0;
+  }
 
   if (!tiles.empty()) {
     ClassifierOptions options;

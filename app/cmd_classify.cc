@@ -5,6 +5,8 @@
 #include "app/commands.h"
 #include "app/format.h"
 #include "pipeline/capture/image_file.h"
+#include "pipeline/explain.h"
+#include "ui/heatmap.h"
 
 namespace vww {
 
@@ -12,6 +14,8 @@ int CmdClassify(int argc, char** argv) {
   std::string model, labels, backend = "fast", crop = "fit-shortest", mean, stddev, tiles = "1";
   bool json = false;
   int threads = 0;
+  std::string explain_out;
+  ExplainOptions explain_options;
   std::vector<std::string> images;
   cli::ArgParser p("vww classify [options] IMAGE...",
                    "Classify image files (PNG, JPG, BMP, PGM, ...) with the same DSP as the live\n"
@@ -28,6 +32,13 @@ int CmdClassify(int argc, char** argv) {
   p.Option("--mean", &mean, "per-channel mean of 0..1 pixels, e.g. 0.485,0.456,0.406");
   p.Option("--std", &stddev, "per-channel std of 0..1 pixels, e.g. 0.229,0.224,0.225");
   p.Flag("--json", &json, "one JSON object per image per line");
+  p.Option("--explain", &explain_out,
+           "write OUT.png: the image with its occlusion heat map (how much hiding each patch of "
+           "the model's input lowers the person score); one IMAGE");
+  p.Option("--explain-patch", &explain_options.patch,
+           "heat map patch side, model pixels (default 16)");
+  p.Option("--explain-stride", &explain_options.stride,
+           "heat map step between patches, model pixels (default 8)");
   p.Positionals(&images, "IMAGE...", "image files to classify");
   int code = 0;
   if (!p.Parse(argc, argv, 2, &code)) return code;
@@ -36,6 +47,14 @@ int CmdClassify(int argc, char** argv) {
     return 2;
   }
 
+  if (!explain_out.empty() && images.size() != 1) {
+    std::fprintf(stderr, "error: --explain OUT.png takes exactly one IMAGE\n");
+    return 2;
+  }
+  if (explain_options.patch < 1 || explain_options.stride < 1) {
+    std::fprintf(stderr, "error: --explain-patch and --explain-stride must be at least 1\n");
+    return 2;
+  }
   ClassifierOptions options;
   options.model_path = model;
   options.labels_path = labels;
@@ -56,6 +75,17 @@ int CmdClassify(int argc, char** argv) {
   options.threads = threads;
   Classifier classifier(options);
   const bool tiled = !options.tiles.single();
+  std::unique_ptr<Explainer> explainer;
+  if (!explain_out.empty()) {
+    if (classifier.person_index() < 0) {
+      std::fprintf(stderr, "error: --explain needs a model with a class named \"person\"\n");
+      return 2;
+    }
+    explain_options.threads = threads;
+    explain_options.backend = options.backend;
+    explainer =
+        std::make_unique<Explainer>(classifier.model(), classifier.person_index(), explain_options);
+  }
 
   int failures = 0;
   for (const std::string& path : images) {
@@ -89,6 +119,36 @@ int CmdClassify(int argc, char** argv) {
       if (tiled)
         std::printf("tile: %d of %zu, %dx%d at (%d, %d)\n", c.tile, c.tile_scores.size(), t.width,
                     t.height, t.x, t.y);
+    }
+    if (explainer) {
+      // The winning tile's model input, as the DSP wrote it.
+      std::vector<uint8_t> input(explainer->spec().bytes());
+      WriteModelInput(classifier.model_image(), explainer->spec(), input.data());
+      const HeatMap& heat = explainer->Run(input.data());
+      const HeatPlacement where = PlaceHeat(image.size(), classifier.model_image().size(),
+                                            options.crop, c.tile, c.tile_rect);
+      const cv::Rect top = where.ToFrame(heat.patch_rect(heat.top));
+      char caption[160];
+      std::snprintf(caption, sizeof caption, "%s %.2f; hottest patch: score -%.2f",
+                    names[classifier.person_index()].c_str(), heat.base, heat.max_drop());
+      const cv::Mat out = DrawExplainedFrame(image, heat, where, caption);
+      bool ok = false;
+      try {
+        ok = cv::imwrite(explain_out, out);
+      } catch (const cv::Exception&) {
+        ok = false;
+      }
+      if (!ok) {
+        std::fprintf(stderr, "error: %s: cannot write the heat map image\n", explain_out.c_str());
+        return 1;
+      }
+      // On stderr with --json, so stdout stays one JSON object per line.
+      std::fprintf(json ? stderr : stdout,
+                   "explain: %d patches of %d px (stride %d); top patch %dx%d at (%d, %d), "
+                   "%s score drop %.5f; wrote %s\n",
+                   heat.count(), heat.patch, explainer->options().stride, top.width, top.height,
+                   top.x, top.y, names[classifier.person_index()].c_str(), heat.max_drop(),
+                   explain_out.c_str());
     }
   }
   return failures ? 1 : 0;

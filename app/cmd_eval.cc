@@ -23,7 +23,9 @@
 #include "pipeline/capture/image_file.h"
 #include "pipeline/decision.h"
 #include "pipeline/evaluation.h"
+#include "pipeline/explain.h"
 #include "ui/eval_report.h"
+#include "ui/heatmap.h"
 
 namespace vww {
 
@@ -311,8 +313,35 @@ std::string EvalJson(const ModelResult& r) {
   return JsonText(j);
 }
 
+// The misclassified images' heat maps: each image classified again (as in
+// the evaluation) and its winning tile explained. Models without a "person"
+// class get none.
+void AddHeatMaps(const ClassifierOptions& options, std::vector<SheetItem>* items) {
+  Classifier classifier(options);
+  if (classifier.person_index() < 0) return;
+  ExplainOptions eo;
+  eo.backend = options.backend;
+  eo.threads = options.threads;
+  Explainer explainer(classifier.model(), classifier.person_index(), eo);
+  std::vector<uint8_t> input(explainer.spec().bytes());
+  for (SheetItem& item : *items) {
+    const cv::Mat image = cv::imread(item.file, cv::IMREAD_COLOR);
+    if (image.empty()) continue;
+    classifier.Reset();
+    const Classification& c = classifier.Classify(image);
+    WriteModelInput(classifier.model_image(), explainer.spec(), input.data());
+    const HeatMap& heat = explainer.Run(input.data());
+    const HeatPlacement where =
+        PlaceHeat(image.size(), classifier.model_image().size(), options.crop, c.tile, c.tile_rect);
+    item.heat = heat.pixels.clone();
+    item.model_roi = where.model_roi;
+    item.image_rect = where.frame_rect;
+    item.heat_scale = HeatFullScale(heat.max_drop());
+  }
+}
+
 void WriteReport(const std::string& dir, const ModelResult& r, const std::vector<Example>& examples,
-                 const std::vector<int>& truth) {
+                 const std::vector<int>& truth, const ClassifierOptions& options) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw Error("--report " + dir + ": cannot create the folder: " + ec.message());
@@ -332,6 +361,7 @@ void WriteReport(const std::string& dir, const ModelResult& r, const std::vector
                                              Num("%.2f", r.scores[i][shown])});
     }
   }
+  AddHeatMaps(options, &wrong);
   csv.Close();
   if (r.positive >= 0) {
     std::vector<float> pos, neg;
@@ -404,7 +434,7 @@ int CmdEval(int argc, char** argv) {
     }
     if (!report.empty())
       WriteReport(models.size() > 1 ? report + "/model" + std::to_string(k + 1) : report, r,
-                  examples, truth);
+                  examples, truth, options);
   }
   if (results.size() > 1 && !json) {
     std::printf("\ncomparison (same %zu images)\n", examples.size());

@@ -3,6 +3,7 @@
 #include "app/commands.h"
 #include "app/format.h"
 #include "model/kernel.h"
+#include "pipeline/boards.h"
 
 namespace vww {
 
@@ -17,6 +18,17 @@ std::string Quant(const Tensor& t) {
   else
     std::snprintf(buf, sizeof(buf), "%.9g / %d", t.scale, t.zero_point);
   return buf;
+}
+
+// Per board: {"id","estimated_ms","estimate":true,"basis"}.
+OrderedJson BoardEstimatesJson(int64_t macs) {
+  OrderedJson j = OrderedJson::array();
+  for (const Board& b : LoadBoards(DefaultBoardsPath()))
+    j.push_back({{"id", b.id},
+                 {"estimated_ms", JsonFixed(b.EstimateMs(macs), 3)},
+                 {"estimate", true},
+                 {"basis", b.basis_kind()}});
+  return j;
 }
 
 }  // namespace
@@ -72,7 +84,8 @@ int CmdInfo(int argc, char** argv) {
                              {"scale", JsonExact(in.scale)},
                              {"zero_point", in.zero_point}}},
                            {"output", {{"shape", out.shape.str()}, {"type", DTypeName(out.type)}}},
-                           {"operators", ops}};
+                           {"operators", ops},
+                           {"board_estimates", BoardEstimatesJson(total_macs)}};
     std::printf("%s\n", JsonText(j).c_str());
     return 0;
   }
@@ -106,6 +119,8 @@ int CmdInfo(int argc, char** argv) {
       interp.arena_bytes(), model->constant_bytes());
   std::printf("input format: %s %s, int8 = pixel - 128 for int8 inputs, pixel for uint8\n",
               in.shape.str().c_str(), DTypeName(in.type));
+  std::printf("\n");
+  PrintBoardEstimates(stdout, LoadBoards(DefaultBoardsPath()), total_macs);
   return 0;
 }
 

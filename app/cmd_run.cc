@@ -18,11 +18,13 @@
 #include "app/commands.h"
 #include "app/format.h"
 #include "app/run_live.h"
+#include "pipeline/assets.h"
+#include "pipeline/boards.h"
 #include "pipeline/capture/reconnect.h"
+#include "pipeline/explain.h"
 #include "pipeline/frame_log.h"
 #include "pipeline/hooks.h"
 #include "pipeline/session.h"
-#include "pipeline/assets.h"
 #include "ui/run_view.h"
 
 namespace vww {
@@ -115,6 +117,9 @@ int Run(int argc, char** argv) {
   std::string on_wake, on_sleep, log_path, events_path;
   DecisionOptions decision;
   int print_every = 1, frames = 0, threads = 0;
+  bool explain = false;
+  ExplainOptions explain_options;
+  std::string board_id;
   double duration = 0, hook_timeout = 10.0;
   bool quiet = false, headless = false, reconnect = false;
   RunViewOptions view;  // window, recording, screenshot
@@ -149,6 +154,17 @@ int Run(int argc, char** argv) {
            "overlapping tiles covering the frame and combine their person scores (see README)");
   p.Option("--threads", &threads,
            "threads sharing a frame's tiles (0 = auto: the cores, at most 2; default 0)");
+  p.Flag("--explain", &explain,
+         "occlusion heat map: how much hiding each patch of the model's input lowers the person "
+         "score, over the inset and the frame (key x toggles it); with --log, the top patch "
+         "per frame");
+  p.Option("--explain-patch", &explain_options.patch,
+           "heat map patch side, model pixels (default 16)");
+  p.Option("--explain-stride", &explain_options.stride,
+           "heat map step between patches, model pixels (default 8)");
+  p.Option("--board", &board_id,
+           "behave like this microcontroller board (`vww boards` lists them): classify only as "
+           "often as it could, show the frames between unclassified");
   p.Option("--threshold", &decision.threshold,
            "top score below this is reported as \"uncertain\" (default 0.6)");
   p.Option("--smooth", &decision.smooth, "moving average of the person score, frames (default 5)");
@@ -205,6 +221,10 @@ int Run(int argc, char** argv) {
       throw UsageError("invalid --capture '" + src.capture + "' (auto, v4l2 or opencv)");
     if (src.fps < 0) throw UsageError("--fps must be >= 0");
     if (print_every < 0) throw UsageError("--print-every must be >= 0");
+    if (explain_options.patch < 1 || explain_options.patch > 4096)
+      throw UsageError("--explain-patch must be between 1 and 4096");
+    if (explain_options.stride < 1 || explain_options.stride > 4096)
+      throw UsageError("--explain-stride must be between 1 and 4096");
     if (frames < 0) throw UsageError("--frames must be >= 0");
     if (threads < 0 || threads > kMaxThreads)
       throw UsageError("--threads must be between 0 (auto) and " + std::to_string(kMaxThreads));
@@ -242,6 +262,19 @@ int Run(int argc, char** argv) {
     return 2;
   }
 
+  // The board first: a wrong id is a usage error before anything opens.
+  std::vector<Board> boards;
+  const Board* board = nullptr;
+  if (!board_id.empty()) {
+    boards = LoadBoards(DefaultBoardsPath());
+    try {
+      board = &FindBoard(boards, board_id);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "error: %s\n", e.what());
+      return 2;
+    }
+  }
+
   ClassifierOptions copts;
   copts.model_path = model;
   copts.labels_path = labels;
@@ -263,8 +296,27 @@ int Run(int argc, char** argv) {
   src.prefer_gray = classifier->dsp().spec().channels == 1 && !view.window &&
                     view.record_dir.empty() && !live.shows_frames();
 
+  // Board-speed mode: the board's estimated time for this model.
+  double board_ms = 0;
+  if (board) {
+    board_ms = board->EstimateMs(ModelMacs(classifier->model()));
+    std::fprintf(stderr,
+                 "board: %s (%s, %s @ %.4g MHz): ~%.2f ms per classification (estimate, %s)\n",
+                 board->id.c_str(), board->board.c_str(), board->stack.c_str(), board->clock_mhz,
+                 board_ms, board->basis_kind().c_str());
+  }
+  if (explain && classifier->person_index() < 0) {
+    std::fprintf(stderr, "error: --explain needs a model with a class named \"person\"\n");
+    return 2;
+  }
+  explain_options.threads = threads;
+  explain_options.backend = copts.backend;
+
   std::unique_ptr<FrameLog> log;
-  if (!log_path.empty()) log = std::make_unique<FrameLog>(log_path, names);
+  FrameLogColumns columns;
+  columns.classified = board != nullptr;
+  columns.explain = explain;
+  if (!log_path.empty()) log = std::make_unique<FrameLog>(log_path, names, columns);
   std::unique_ptr<FileOut> events;
   if (!events_path.empty()) events = std::make_unique<FileOut>(events_path);
 
@@ -278,6 +330,18 @@ int Run(int argc, char** argv) {
   view.model_path = model.empty() ? DefaultModelPath() : model;
   view.source = session.source().Describe();
   for (int i = 0; i < argc; ++i) view.options += (i ? " " : "") + std::string(argv[i]);
+  session.set_board_latency(board_ms);
+  session.set_explain_options(explain_options);
+  if (explain) session.set_explain(true);
+  if (board) {
+    char line[160];
+    std::snprintf(line, sizeof line, "board: %s (%s)", board->board.c_str(), board->stack.c_str());
+    view.board_lines.push_back(line);
+    std::snprintf(line, sizeof line, "~%.2f ms per classification (estimate, %s)", board_ms,
+                  board->basis_kind().c_str());
+    view.board_lines.push_back(line);
+  }
+  view.log_columns = columns;
   RunView run_view(&session, view);
   LiveOutputs outputs(live, view.model_path, view.source, names,
                       {{"threshold", Num("%g", decision.threshold)},
@@ -296,8 +360,11 @@ int Run(int argc, char** argv) {
 
   double last_flush_ms = SteadyNowMs();
   auto on_frame = [&](const FrameResult& r) {
-    if (!quiet && print_every > 0 && (r.processed - 1) % print_every == 0)
+    // A busy board prints nothing for the frames it did not take.
+    if (!quiet && print_every > 0 && (r.processed - 1) % print_every == 0 && r.classified) {
       PrintPredictions(stdout, r.classification, names);
+      if (board) std::printf("Board %s: ~%.2f ms. (estimate)\n", board->id.c_str(), board_ms);
+    }
     if (log) log->Write(r);
     if (r.event) {
       const WakeEvent& e = *r.event;
@@ -353,6 +420,18 @@ int Run(int argc, char** argv) {
   if (log) log->Close();
   if (events) events->Close();
   PrintSummary(summary, hooks);
+  if (board)
+    std::fprintf(stderr,
+                 "board: %s, ~%.2f ms per classification (estimate, %s; ours: median %.3f ms): "
+                 "%lld of %lld frames classified, %.2f decisions/s of stream time\n",
+                 board->id.c_str(), board_ms, board->basis_kind().c_str(),
+                 summary.classification.median_ms, static_cast<long long>(summary.classified),
+                 static_cast<long long>(summary.frames), summary.decision_rate);
+  if (summary.explained > 0)
+    std::fprintf(stderr,
+                 "explain: %lld heat maps (%d inferences each), median %.2f ms, p99 %.2f ms\n",
+                 static_cast<long long>(summary.explained), session.explainer()->inferences(),
+                 summary.explain.median_ms, summary.explain.p99_ms);
   if (!tile_spec.single() && summary.frames > 0)
     std::fprintf(stderr,
                  "tiles: %s, %zu per frame on %d thread%s (dsp and classification above: all "

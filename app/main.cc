@@ -26,6 +26,7 @@ const Command kCommands[] = {
     {"run", vww::CmdRun, "watch a camera or file: live scores, wake/sleep events, logs"},
     {"devices", vww::CmdDevices, "list cameras: driver, formats, sizes, frame rates"},
     {"bench", vww::CmdBench, "time the model and the DSP: latency percentiles, per-op profile"},
+    {"boards", vww::CmdBoards, "microcontroller boards --board imitates, with estimated latency"},
     {"eval", vww::CmdEval, "accuracy, ROC AUC and latency over a labelled folder; compare models"},
 };
 

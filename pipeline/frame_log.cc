@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "pipeline/explain.h"
+
 namespace vww {
 
 std::string JsonText(const OrderedJson& j, int indent) {
@@ -95,8 +97,19 @@ OrderedJson TileJson(const Classification& c) {
 
 }  // namespace
 
-FrameLog::FrameLog(const std::string& path, const std::vector<std::string>& labels)
-    : labels_(labels) {
+namespace {
+
+// The heat map's top patch in frame pixels.
+cv::Rect TopPatch(const FrameResult& r) {
+  const HeatPlacement where{r.heat_model_roi, r.heat_frame_rect};
+  return where.ToFrame(r.heat->patch_rect(r.heat->top));
+}
+
+}  // namespace
+
+FrameLog::FrameLog(const std::string& path, const std::vector<std::string>& labels,
+                   const FrameLogColumns& columns)
+    : labels_(labels), columns_(columns) {
   if (EndsWith(path, ".csv")) {
     csv_ = true;
   } else if (!EndsWith(path, ".jsonl")) {
@@ -107,7 +120,10 @@ FrameLog::FrameLog(const std::string& path, const std::vector<std::string>& labe
   std::string h = "frame,t_ms,latency_ms,dsp_ms,classification_ms";
   for (const auto& l : labels_) h += ",p_" + ColumnName(l);
   for (const auto& l : labels_) h += ",q_" + ColumnName(l);
-  h += ",label,confidence,smoothed,state,dropped,tile\n";
+  h += ",label,confidence,smoothed,state,dropped,tile";
+  if (columns_.classified) h += ",classified";
+  if (columns_.explain) h += ",explain_x,explain_y,explain_w,explain_h,explain_drop";
+  h += "\n";
   std::fputs(h.c_str(), out_->get());
 }
 
@@ -122,24 +138,47 @@ void FrameLog::Write(const FrameResult& r) {
     for (float v : c.scores) s += "," + Exact(v);
     for (int32_t q : c.scores_q) s += "," + std::to_string(q);
     s += "," + CsvField(label) + "," + Exact(r.label.confidence) + "," + Exact(r.smoothed) + "," +
-         (r.awake ? "awake" : "asleep") + "," + std::to_string(r.frame.dropped) + "," +
-         TileText(c) + "\n";
+         (r.awake ? "awake" : "asleep") + "," + std::to_string(r.frame.dropped) + "," + TileText(c);
+    if (columns_.classified) s += r.classified ? ",1" : ",0";
+    if (columns_.explain) {
+      if (r.heat && r.heat_fresh) {
+        const cv::Rect p = TopPatch(r);
+        s += "," + std::to_string(p.x) + "," + std::to_string(p.y) + "," + std::to_string(p.width) +
+             "," + std::to_string(p.height) + "," + Exact(r.heat->max_drop());
+      } else {
+        s += ",,,,,";
+      }
+    }
+    s += "\n";
   } else {
     OrderedJson scores = OrderedJson::object();
     for (size_t i = 0; i < c.scores.size(); ++i) scores[labels_[i]] = JsonExact(c.scores[i]);
-    const OrderedJson j = {{"frame", r.frame.index},
-                           {"t_ms", JsonFixed(r.frame.timestamp_ms, 3)},
-                           {"latency_ms", JsonFixed(r.latency_ms, 4)},
-                           {"dsp_ms", JsonFixed(c.dsp_ms, 4)},
-                           {"classification_ms", JsonFixed(c.classification_ms, 4)},
-                           {"scores", scores},
-                           {"scores_q", c.scores_q},
-                           {"label", label},
-                           {"confidence", JsonExact(r.label.confidence)},
-                           {"smoothed", JsonExact(r.smoothed)},
-                           {"state", r.awake ? "awake" : "asleep"},
-                           {"dropped", r.frame.dropped},
-                           {"tile", TileJson(c)}};
+    OrderedJson j = {{"frame", r.frame.index},
+                     {"t_ms", JsonFixed(r.frame.timestamp_ms, 3)},
+                     {"latency_ms", JsonFixed(r.latency_ms, 4)},
+                     {"dsp_ms", JsonFixed(c.dsp_ms, 4)},
+                     {"classification_ms", JsonFixed(c.classification_ms, 4)},
+                     {"scores", scores},
+                     {"scores_q", c.scores_q},
+                     {"label", label},
+                     {"confidence", JsonExact(r.label.confidence)},
+                     {"smoothed", JsonExact(r.smoothed)},
+                     {"state", r.awake ? "awake" : "asleep"},
+                     {"dropped", r.frame.dropped},
+                     {"tile", TileJson(c)}};
+    if (columns_.classified) j["classified"] = r.classified ? 1 : 0;
+    if (columns_.explain) {
+      if (r.heat && r.heat_fresh) {
+        const cv::Rect p = TopPatch(r);
+        j["explain"] = {{"x", p.x},
+                        {"y", p.y},
+                        {"w", p.width},
+                        {"h", p.height},
+                        {"drop", JsonExact(r.heat->max_drop())}};
+      } else {
+        j["explain"] = nullptr;
+      }
+    }
     s = JsonText(j) + "\n";
   }
   std::fputs(s.c_str(), out_->get());

@@ -54,19 +54,31 @@ class FileOut {
   FILE* f_ = nullptr;
 };
 
+// Optional columns, after the standard ones.
+struct FrameLogColumns {
+  // --board: classified (1, or 0 for a frame the board was too busy to take).
+  bool classified = false;
+  // --explain: the heat map's top patch, in frame pixels, and its score drop:
+  // explain_x, explain_y, explain_w, explain_h, explain_drop (empty on frames
+  // without a new heat map); JSON lines: "explain":{...} or null.
+  bool explain = false;
+};
+
 // One row per processed frame. The format follows the name: .csv (a header
 // line, then frame, t_ms, latency_ms, dsp_ms, classification_ms, p_<label>...,
-// q_<label>..., label, confidence, smoothed, state, dropped, tile) or .jsonl
-// (one object per frame with the same fields).
+// q_<label>..., label, confidence, smoothed, state, dropped, tile, then the
+// optional columns) or .jsonl (one object per frame with the same fields).
 class FrameLog {
  public:
-  FrameLog(const std::string& path, const std::vector<std::string>& labels);  // throws vww::Error
+  FrameLog(const std::string& path, const std::vector<std::string>& labels,
+           const FrameLogColumns& columns = {});  // throws vww::Error
   void Write(const FrameResult& r);
   bool Flush() { return out_->Flush(); }
   void Close() { out_->Close(); }
 
  private:
   std::vector<std::string> labels_;
+  FrameLogColumns columns_;
   bool csv_ = false;
   std::unique_ptr<FileOut> out_;
 };

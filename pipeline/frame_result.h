@@ -13,6 +13,8 @@
 
 namespace vww {
 
+struct HeatMap;  // pipeline/explain.h
+
 // One frame's scores and timings from the Classifier.
 struct Classification {
   std::vector<float> scores;                 // probabilities (or dequantized outputs)
@@ -46,6 +48,21 @@ struct FrameResult {
   double latency_ms = 0;           // capture -> decision made
   double fps = 0;                  // processed frames per second, last ~1 s
   int64_t processed = 0;           // frames processed so far, this one included
+
+  // Board-speed mode (--board): false for a frame the board would have been
+  // too busy to take; it is shown, but classification, label and wake state
+  // are the last classified frame's.
+  bool classified = true;
+  double decision_rate = 0;  // classified frames per second of stream time (board mode)
+
+  // Occlusion heat map (--explain, key x): the latest one while explaining,
+  // else null. Its model pixels heat_model_roi show frame pixels
+  // heat_frame_rect (the crop, the letterbox or the winning tile).
+  const HeatMap* heat = nullptr;
+  bool heat_fresh = false;  // made from this frame
+  cv::Rect heat_model_roi, heat_frame_rect;
+  int explain_every = 1;  // heat maps are made every N-th classified frame
+  double explain_ms = 0;  // time the last one took
 };
 
 // Median and 99th percentile of one stage, in ms.
@@ -61,8 +78,12 @@ struct SessionSummary {
   StageSummary latency, dsp, classification;
   double cpu_share = 0;  // process user+sys CPU time / wall time (1.0 = one full core)
   int wakes = 0, sleeps = 0;
-  bool awake = false;  // state at the end
-  std::string end;     // why Run() returned: "end of stream", "frame limit", ...
+  bool awake = false;        // state at the end
+  std::string end;           // why Run() returned: "end of stream", "frame limit", ...
+  int64_t classified = 0;    // frames classified (fewer than frames in board mode)
+  double decision_rate = 0;  // classified frames per second of stream time
+  int64_t explained = 0;     // heat maps made
+  StageSummary explain;      // time per heat map
 };
 
 }  // namespace vww

@@ -33,6 +33,7 @@ double ProcessCpuSeconds() {
 struct Session::Samples {
   // Rings of the newest kMaxSamples values.
   std::vector<double> latency, dsp, classification;
+  std::vector<double> explain;  // time per heat map (bounded: cleared when full)
   size_t next = 0;
 
   void Add(double l, double d, double c) {
@@ -59,6 +60,19 @@ Session::Session(std::unique_ptr<FrameSource> source, std::unique_ptr<Classifier
   if (!source_ || !classifier_) throw Error("session needs a source and a classifier");
   decision_.Validate();
   recent_done_ms_.reserve(kFpsWindow);
+  recent_classified_ts_.reserve(kFpsWindow);
+}
+
+void Session::set_explain(bool on) {
+  if (on && !explainer_) {
+    if (classifier_->person_index() < 0)
+      throw Error("--explain needs a model with a class named \"person\"");
+    explainer_ = std::make_unique<Explainer>(classifier_->model(), classifier_->person_index(),
+                                             explain_options_);
+    explain_input_.assign(explainer_->spec().bytes(), 0);
+  }
+  explain_on_ = on;
+  explain_countdown_ = 0;  // the next classified frame
 }
 
 Session::~Session() = default;
@@ -90,15 +104,53 @@ bool Session::Step(const FrameCallback& on_frame) {
   }
   dropped_ = frame_.dropped;
 
-  const Classification& c = classifier_->Classify(frame_.image);
-  const LabelDecision label = DecideLabel(c.scores, decision_.threshold);
-  const int person = classifier_->person_index();
-  const double person_score = person >= 0 ? c.scores[person] : 0.0;
+  // Board-speed mode: a busy board takes no new frame; show it with the last
+  // classification and leave the wake state alone.
+  const bool classified = pace_.Admit(frame_.timestamp_ms) || last_ == nullptr;
   WakeEvent event;
-  const bool transition =
-      person >= 0 && wake_.Update(frame_.index, frame_.timestamp_ms, person_score, &event);
-  if (transition) {
-    events_.push_back(event);
+  bool transition = false;
+  const int person = classifier_->person_index();
+  if (classified) {
+    last_ = &classifier_->Classify(frame_.image);
+    last_label_ = DecideLabel(last_->scores, decision_.threshold);
+    transition = person >= 0 &&
+                 wake_.Update(frame_.index, frame_.timestamp_ms, last_->scores[person], &event);
+    if (transition) events_.push_back(event);
+    if (classified_ == 0) first_classified_ts_ = frame_.timestamp_ms;
+    last_classified_ts_ = frame_.timestamp_ms;
+    ++classified_;
+    if (static_cast<int>(recent_classified_ts_.size()) < kFpsWindow) {
+      recent_classified_ts_.push_back(frame_.timestamp_ms);
+    } else {
+      recent_classified_ts_[recent_classified_next_] = frame_.timestamp_ms;
+      recent_classified_next_ = (recent_classified_next_ + 1) % kFpsWindow;
+    }
+  }
+  const Classification& c = *last_;
+  const LabelDecision label = last_label_;
+  const double person_score = person >= 0 ? c.scores[person] : 0.0;
+
+  bool heat_fresh = false;
+  if (explain_on_ && classified && --explain_countdown_ < 0) {
+    const double t0 = SteadyNowMs();
+    // The winning tile's model input, exactly as the DSP wrote it.
+    WriteModelInput(classifier_->model_image(), explainer_->spec(), explain_input_.data());
+    explainer_->Run(explain_input_.data());
+    explain_ms_ = SteadyNowMs() - t0;
+    samples_->explain.push_back(explain_ms_);
+    if (samples_->explain.size() > kMaxSamples) samples_->explain.clear();
+    ++explained_;
+    heat_fresh = true;
+    const HeatPlacement where = PlaceHeat(frame_.image.size(), classifier_->model_image().size(),
+                                          classifier_->dsp().crop(), c.tile, c.tile_rect);
+    heat_model_roi_ = where.model_roi;
+    heat_frame_rect_ = where.frame_rect;
+    // Live sources: keep up with the frames. Files not paced: every frame.
+    const double interval =
+        source_->is_live() && source_->fps() > 0 ? 1000.0 / source_->fps() : 0.0;
+    explain_every_ =
+        ExplainEvery(explain_ms_, c.dsp_ms + c.classification_ms + callback_ms_, interval);
+    explain_countdown_ = explain_every_ - 1;
   }
   const double done_ms = SteadyNowMs();
 
@@ -110,7 +162,7 @@ bool Session::Step(const FrameCallback& on_frame) {
       frame_.timestamp_ms > done_ms - 10000.0)
     capture_ms = frame_.timestamp_ms;
   const double latency_ms = done_ms - capture_ms;
-  samples_->Add(latency_ms, c.dsp_ms, c.classification_ms);
+  if (classified) samples_->Add(latency_ms, c.dsp_ms, c.classification_ms);
   ++processed_;
   last_ms_ = done_ms;
 
@@ -138,7 +190,26 @@ bool Session::Step(const FrameCallback& on_frame) {
   r.latency_ms = latency_ms;
   r.fps = fps;
   r.processed = processed_;
-  if (on_frame(r)) return true;
+  r.classified = classified;
+  if (recent_classified_ts_.size() >= 2) {
+    // Over the last kFpsWindow classified frames, in stream time.
+    const size_t n = recent_classified_ts_.size();
+    const double oldest = recent_classified_ts_[n < kFpsWindow ? 0 : recent_classified_next_];
+    if (last_classified_ts_ > oldest)
+      r.decision_rate = static_cast<double>(n - 1) * 1000.0 / (last_classified_ts_ - oldest);
+  }
+  if (explain_on_ && explained_ > 0) {
+    r.heat = &explainer_->heat();
+    r.heat_fresh = heat_fresh;
+    r.heat_model_roi = heat_model_roi_;
+    r.heat_frame_rect = heat_frame_rect_;
+    r.explain_every = explain_every_;
+    r.explain_ms = explain_ms_;
+  }
+  const double callback_start = SteadyNowMs();
+  const bool go_on = on_frame(r);
+  callback_ms_ = SteadyNowMs() - callback_start;
+  if (go_on) return true;
   end_ = "stopped";
   return false;
 }
@@ -173,6 +244,11 @@ SessionSummary Session::Summary() const {
   for (const WakeEvent& e : events_) (e.type == WakeEventType::kWake ? s.wakes : s.sleeps)++;
   s.awake = wake_.awake();
   s.end = end_;
+  s.classified = classified_;
+  if (classified_ >= 2 && last_classified_ts_ > first_classified_ts_)
+    s.decision_rate = (classified_ - 1) * 1000.0 / (last_classified_ts_ - first_classified_ts_);
+  s.explained = explained_;
+  s.explain = SummarizeStage(samples_->explain);
   return s;
 }
 

@@ -15,9 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/boards.h"
 #include "pipeline/capture/frame_source.h"
 #include "pipeline/classifier.h"
 #include "pipeline/decision.h"
+#include "pipeline/explain.h"
 #include "pipeline/frame_result.h"
 
 namespace vww {
@@ -58,6 +60,24 @@ class Session {
   const DecisionOptions& decision() const { return decision_; }
   const std::vector<WakeEvent>& events() const { return events_; }
 
+  // Board-speed mode: classify only the frames a board taking latency_ms per
+  // classification would take (BoardPace on frame timestamps: stream time for
+  // files, so a run is deterministic; the steady clock for cameras). Frames in
+  // between are reported with classified = false and the last classification;
+  // smoothing, wake and sleep move at the board's pace. 0: every frame.
+  void set_board_latency(double latency_ms) { pace_ = BoardPace(latency_ms); }
+  double board_latency_ms() const { return pace_.latency_ms(); }
+
+  // Occlusion heat maps of the winning tile (pipeline/explain), made on
+  // classified frames while on: every frame when they fit in the time between
+  // a live source's frames, else every N-th (ExplainEvery). The explainer is
+  // made on first use with these options (throws vww::Error for a model it
+  // cannot explain, e.g. one without a "person" class).
+  void set_explain_options(const ExplainOptions& options) { explain_options_ = options; }
+  void set_explain(bool on);
+  bool explain() const { return explain_on_; }
+  const Explainer* explainer() const { return explainer_.get(); }
+
  private:
   struct Samples;  // bounded per-stage timing samples
   SessionLimits limits_;
@@ -77,6 +97,25 @@ class Session {
   double cpu_start_s_ = 0;
   std::vector<double> recent_done_ms_;  // completion times for the fps estimate (ring)
   int recent_next_ = 0;
+
+  // Board-speed mode.
+  BoardPace pace_;
+  const Classification* last_ = nullptr;  // the last classified frame's (the classifier's)
+  LabelDecision last_label_;
+  int64_t classified_ = 0;
+  double first_classified_ts_ = 0, last_classified_ts_ = 0;
+  std::vector<double> recent_classified_ts_;  // ring, for the decision rate
+  int recent_classified_next_ = 0;
+
+  // Heat maps.
+  ExplainOptions explain_options_;
+  std::unique_ptr<Explainer> explainer_;
+  bool explain_on_ = false;
+  std::vector<uint8_t> explain_input_;
+  int explain_every_ = 1, explain_countdown_ = 0;
+  int64_t explained_ = 0;
+  double explain_ms_ = 0, callback_ms_ = 0;
+  cv::Rect heat_model_roi_, heat_frame_rect_;
 };
 
 // Process CPU time (user + system) in seconds.

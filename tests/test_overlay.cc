@@ -323,7 +323,7 @@ TEST(Overlay, PausedAndHelpDrawInTheCentre) {
   st.help = true;
   cv::Mat help = DrawOverlay(GreyFrame(), st);
   EXPECT_GT(CountDiff(help, base, centre), 1000);
-  EXPECT_EQ(HelpKeys().size(), 9u);
+  EXPECT_EQ(HelpKeys().size(), 10u);  // x (heat map) included
 }
 
 TEST(Overlay, AnyFrameSizeWithEverythingOn) {
@@ -393,7 +393,8 @@ TEST(Window, KeysMapToActions) {
   EXPECT_EQ(KeyToAction('='), KeyAction::kThresholdUp);
   EXPECT_EQ(KeyToAction('-'), KeyAction::kThresholdDown);
   EXPECT_EQ(KeyToAction('h'), KeyAction::kHelp);
-  EXPECT_EQ(KeyToAction('x'), KeyAction::kNone);
+  EXPECT_EQ(KeyToAction('x'), KeyAction::kExplain);
+  EXPECT_EQ(KeyToAction('z'), KeyAction::kNone);
   EXPECT_EQ(KeyToAction(0x100000 | 'q'), KeyAction::kQuit);  // with a modifier bit
   EXPECT_STREQ(KeyActionName(KeyAction::kCycleCrop), "cycle-crop");
 }

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "pipeline/capture/image_file.h"
+#include "ui/heatmap.h"
 
 namespace vww {
 
@@ -98,8 +99,25 @@ cv::Mat DrawRocAndHistograms(const std::vector<RocPoint>& roc, double auc,
   return img;
 }
 
+std::string FitText(const std::string& text, int max_width, int font, double scale, int thickness) {
+  int base = 0;
+  const auto width = [&](const std::string& t) {
+    return cv::getTextSize(t, font, scale, thickness, &base).width;
+  };
+  if (width(text) <= max_width) return text;
+  // Keep both ends (a file name's start and its extension, a caption's
+  // label and its score), drop characters from the middle.
+  for (size_t keep = text.size(); keep-- > 0;) {
+    const size_t head = (keep + 1) / 2, tail = keep / 2;
+    const std::string t = text.substr(0, head) + "..." + text.substr(text.size() - tail);
+    if (width(t) <= max_width) return t;
+  }
+  return "";
+}
+
 cv::Mat DrawContactSheet(const std::vector<SheetItem>& items) {
-  constexpr int kThumb = 160, kCaption = 40, kColumns = 5;
+  constexpr int kThumb = 160, kCaption = 40, kColumns = 5, kPad = 4;
+  static constexpr double kCaptionScale = 0.4, kMinCaptionScale = 0.32;
   if (items.empty()) {
     cv::Mat img(80, 420, CV_8UC3, kWhite);
     Text(&img, "no misclassified images", {20, 45}, 0.7);
@@ -107,22 +125,58 @@ cv::Mat DrawContactSheet(const std::vector<SheetItem>& items) {
   }
   const int columns = std::min<int>(kColumns, static_cast<int>(items.size()));
   const int rows = (static_cast<int>(items.size()) + columns - 1) / columns;
-  cv::Mat sheet(rows * (kThumb + kCaption), columns * kThumb, CV_8UC3, kWhite);
+  bool any_heat = false;
+  float heat_scale = 0;
+  for (const SheetItem& item : items)
+    if (!item.heat.empty()) {
+      any_heat = true;
+      heat_scale = std::max(heat_scale, item.heat_scale);
+    }
+  const int legend = any_heat ? 44 : 0;
+  cv::Mat sheet(rows * (kThumb + kCaption) + legend, std::max(columns * kThumb, 420), CV_8UC3,
+                kWhite);
   for (size_t i = 0; i < items.size(); ++i) {
+    const SheetItem& item = items[i];
     const cv::Rect cell(static_cast<int>(i % columns) * kThumb,
                         static_cast<int>(i / columns) * (kThumb + kCaption), kThumb, kThumb);
-    cv::Mat image = ReadImageFile(items[i].file, cv::IMREAD_COLOR);
+    cv::Mat image = ReadImageFile(item.file, cv::IMREAD_COLOR);
     if (!image.empty()) {
+      if (!item.heat.empty())
+        BlendHeat(item.heat, item.model_roi, heat_scale, item.image_rect, &image);  // one scale
       const double s = static_cast<double>(kThumb) / std::max(image.cols, image.rows);
       cv::Mat thumb;
       cv::resize(image, thumb, {}, s, s, cv::INTER_AREA);
       thumb.copyTo(sheet(cv::Rect(cell.x + (kThumb - thumb.cols) / 2,
                                   cell.y + (kThumb - thumb.rows) / 2, thumb.cols, thumb.rows)));
     }
-    Text(&sheet, std::filesystem::path(items[i].file).filename().string().substr(0, 22),
-         {cell.x + 4, cell.y + kThumb + 15}, 0.4);
-    Text(&sheet, items[i].caption.substr(0, 26), {cell.x + 4, cell.y + kThumb + 32}, 0.4,
-         kNegative);
+    // Each line shrinks (down to a still readable size) before it is
+    // shortened, so it never runs into the next tile.
+    const int width = kThumb - 2 * kPad;
+    const auto fit = [width](const std::string& text, double* scale) {
+      int base = 0;
+      const int w = cv::getTextSize(text, kFont, kCaptionScale, 1, &base).width;
+      *scale = w > width ? std::max(kMinCaptionScale, kCaptionScale * width / w) : kCaptionScale;
+      return FitText(text, width, kFont, *scale);
+    };
+    double scale = kCaptionScale;
+    const std::string name = fit(std::filesystem::path(item.file).filename().string(), &scale);
+    Text(&sheet, name, {cell.x + kPad, cell.y + kThumb + 15}, scale);
+    const std::string caption = fit(item.caption, &scale);
+    Text(&sheet, caption, {cell.x + kPad, cell.y + kThumb + 32}, scale, kNegative);
+  }
+  if (any_heat) {
+    const int y = rows * (kThumb + kCaption) + 8;
+    // A horizontal colour bar: cold (left) to hot (right).
+    const cv::Rect bar(150, y + 4, 200, 14);
+    for (int x = 0; x < bar.width; ++x) {
+      const cv::Vec3b c = HeatColour(static_cast<float>(x) / (bar.width - 1));
+      cv::line(sheet, {bar.x + x, bar.y}, {bar.x + x, bar.br().y - 1},
+               cv::Scalar(c[0], c[1], c[2]));
+    }
+    cv::rectangle(sheet, bar, kBlack, 1);
+    Text(&sheet, "heat: score drop", {6, y + 15}, kCaptionScale);
+    Text(&sheet, "0", {bar.x - 12, y + 15}, kCaptionScale);
+    Text(&sheet, Fixed(heat_scale, 2) + "+", {bar.br().x + 6, y + 15}, kCaptionScale);
   }
   return sheet;
 }

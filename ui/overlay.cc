@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <opencv2/imgproc.hpp>
 
+#include "ui/heatmap.h"
+
 namespace vww {
 namespace {
 
@@ -238,6 +240,46 @@ void DrawInset(cv::Mat& img, const OverlayState& st, const OverlayLayout& L) {
     const std::string crop = "crop: " + st.crop_mode;
     DrawText(img, crop, {right - MeasureText(crop, cs).width, y}, cs);
   }
+  if (st.heat.empty()) return;
+  // The heat map over what the model saw, and its scale to the left.
+  BlendHeat(st.heat, {0, 0, st.heat.cols, st.heat.rows}, st.heat_scale, L.inset, &img);
+  const int bar_w = std::max(6, Px(12 * s));
+  char top[32];
+  std::snprintf(top, sizeof top, "-%.2f", st.heat_scale);
+  DrawHeatScale(&img, {L.inset.x - frame_px - Px(6 * s) - bar_w, L.inset.y, bar_w, L.inset.height},
+                top, s);
+  cs.color = kWhite;
+  for (const std::string& line : {std::string("heat: person score drop"), st.explain_note}) {
+    if (line.empty()) continue;
+    y += Px(22 * s);
+    DrawText(img, line, {right - MeasureText(line, cs).width, y}, cs);
+  }
+}
+
+// Board-speed mode: a panel under the main one.
+void DrawBoard(cv::Mat& img, const OverlayState& st, const OverlayLayout& L) {
+  if (st.board_lines.empty()) return;
+  const double s = L.scale;
+  TextStyle ts;
+  ts.cap_px = 13 * s;
+  ts.color = kLightGrey;
+  const int line = Px(22 * s), pad = Px(10 * s);
+  int width = L.panel.width;
+  for (const std::string& l : st.board_lines)
+    width = std::max(width, MeasureText(l, ts).width + 2 * pad);
+  const int lines = static_cast<int>(st.board_lines.size()) + (st.not_classified ? 1 : 0);
+  const cv::Rect box(L.panel.x, L.panel.y + L.panel.height + Px(8 * s),
+                     std::min(width, img.cols - L.panel.x - L.border), lines * line + pad);
+  Darken(img, box, 0.35);
+  int y = box.y + Px(6 * s) + Px(ts.cap_px);
+  for (const std::string& l : st.board_lines) {
+    DrawText(img, l, {box.x + pad, y}, ts);
+    y += line;
+  }
+  if (st.not_classified) {
+    ts.color = kAmber;
+    DrawText(img, "this frame: not classified (board busy)", {box.x + pad, y}, ts);
+  }
 }
 
 void DrawPlot(cv::Mat& img, const OverlayState& st, const OverlayLayout& L) {
@@ -411,7 +453,8 @@ const std::vector<std::pair<std::string, std::string>>& HelpKeys() {
   static const std::vector<std::pair<std::string, std::string>> keys = {
       {"q / Esc", "quit"},     {"space", "pause"},          {"r", "record"},
       {"s", "snapshot"},       {"m", "mirror"},             {"c", "crop mode"},
-      {"+ / -", "threshold"},  {"f", "fullscreen"},         {"h", "help"},
+      {"+ / -", "threshold"},  {"f", "fullscreen"},         {"x", "heat map"},
+      {"h", "help"},
   };
   return keys;
 }
@@ -427,6 +470,9 @@ void DrawOverlay(const cv::Mat& frame, const OverlayState& st, cv::Mat* out) {
     default: CV_Error(cv::Error::StsBadArg, "DrawOverlay: 1, 3 or 4 channels expected");
   }
   cv::Mat& img = *out;
+  // The heat map goes on the frame before mirroring, so it mirrors with it.
+  if (!st.heat.empty())
+    BlendHeat(st.heat, st.heat_model_roi, st.heat_scale, st.heat_frame_rect, &img);
   if (st.mirror) cv::flip(img, img, 1);
 
   const OverlayLayout L = ComputeLayout(img.size(), st.model_image.size());
@@ -449,6 +495,7 @@ void DrawOverlay(const cv::Mat& frame, const OverlayState& st, cv::Mat* out) {
                   cv::LINE_AA);
 
   DrawPanel(img, st, L);
+  DrawBoard(img, st, L);
   DrawInset(img, st, L);
   DrawPlot(img, st, L);
 

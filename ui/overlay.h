@@ -63,6 +63,20 @@ struct OverlayState {
 
   // A short status line (e.g. "snapshot saved: vww-0001.png"); empty: none.
   std::string message;
+
+  // Occlusion heat map (--explain, key x): per model pixel score drops
+  // (CV_32F, model size), drawn over the inset and, through the crop (model
+  // pixels heat_model_roi show frame pixels heat_frame_rect), over the frame,
+  // hottest at heat_scale, with a colour scale beside the inset. Empty: none.
+  cv::Mat heat;
+  cv::Rect heat_model_roi, heat_frame_rect;
+  float heat_scale = 0;
+  std::string explain_note;  // under the inset, e.g. "heat map every 3rd frame"
+
+  // Board-speed mode (--board): lines in a panel under the main one (board,
+  // its estimated time and decision rate, ours); empty: none.
+  std::vector<std::string> board_lines;
+  bool not_classified = false;  // this frame was shown but not classified
 };
 
 // Appends a sample and drops the ones older than window_ms before it.

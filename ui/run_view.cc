@@ -12,6 +12,8 @@
 #include <utility>
 
 #include "pipeline/dsp/dsp.h"
+#include "pipeline/explain.h"
+#include "ui/heatmap.h"
 #include "ui/screen_fit.h"
 
 namespace vww {
@@ -94,6 +96,32 @@ void RunView::Update(const FrameResult& r) {
     PushScore(&state_.history, {r.frame.timestamp_ms, static_cast<float>(r.person_score), r.awake},
               state_.history_window_ms);
   state_.recording = recording();
+  // Heat map: the newest while explaining (a shallow header; the explainer
+  // rewrites it in place, between frames).
+  if (r.heat) {
+    state_.heat = r.heat->pixels;
+    state_.heat_model_roi = r.heat_model_roi;
+    state_.heat_frame_rect = r.heat_frame_rect;
+    state_.heat_scale = HeatFullScale(r.heat->max_drop());
+    char note[96];
+    if (r.explain_every > 1)
+      std::snprintf(note, sizeof note, "heat map every %d frames (%.1f ms each)", r.explain_every,
+                    r.explain_ms);
+    else
+      std::snprintf(note, sizeof note, "heat map every frame (%.1f ms)", r.explain_ms);
+    state_.explain_note = note;
+  } else {
+    state_.heat = cv::Mat();
+    state_.explain_note.clear();
+  }
+  if (!options_.board_lines.empty()) {
+    state_.board_lines = options_.board_lines;
+    char line[128];
+    std::snprintf(line, sizeof line, "%.2f decisions/s; ours: %.3f ms per classification",
+                  r.decision_rate, c.classification_ms);
+    state_.board_lines.push_back(line);
+    state_.not_classified = !r.classified;
+  }
   frame_ = r.frame.image;
 }
 
@@ -190,6 +218,9 @@ void RunView::Handle(KeyAction action) {
       state_.help = !state_.help;
       std::fprintf(stderr, "%s\n", state_.help ? "help shown" : "help hidden");
       break;
+    case KeyAction::kExplain:
+      ToggleExplain();
+      break;
   }
 }
 
@@ -234,6 +265,17 @@ void RunView::StepThreshold(double delta) {
   std::fprintf(stderr, "%s\n", buf);
 }
 
+void RunView::ToggleExplain() {
+  try {
+    session_->set_explain(!session_->explain());
+    Say(session_->explain() ? "heat map on (from the next frame)" : "heat map off");
+  } catch (const Error& e) {
+    Say(e.what());
+  }
+  if (!session_->explain()) state_.heat = cv::Mat();
+  std::fprintf(stderr, "%s\n", state_.message.c_str());
+}
+
 void RunView::Snapshot() {
   if (frame_.empty()) return;
   std::string dir = ".";
@@ -275,6 +317,7 @@ void RunView::StartRecording(const std::string& dir, bool required) {
   o.source = options_.source;
   o.command_line = options_.options;
   o.labels = session_->classifier().labels();
+  o.log_columns = options_.log_columns;
   try {
     recording_ = std::make_unique<Recorder>(o);
   } catch (const Error& e) {

@@ -36,6 +36,11 @@ struct RunViewOptions {
   std::string model_path;  // for session.json
   std::string source;      // for session.json
   std::string options;     // the command line, for session.json
+
+  // Board-speed mode (--board): the panel's first lines (board and its
+  // estimate; the decision rate and our time are added per frame).
+  std::vector<std::string> board_lines;
+  FrameLogColumns log_columns;  // a recording's log.csv: the --log columns
 };
 
 class RunView {
@@ -86,6 +91,7 @@ class RunView {
   void Snapshot();
   void CycleCrop();
   void StepThreshold(double delta);
+  void ToggleExplain();
   void Say(const std::string& message);
 
   Session* session_;

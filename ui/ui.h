@@ -6,9 +6,11 @@
 //   run_view.h           RunView: what `vww run` shows and keeps per frame
 //   recorder/recorder.h  Recorder: a session folder (videos, logs, snapshots, clips)
 //   eval_report.h        the ROC / histogram and contact-sheet pictures of vww eval
+//   heatmap.h            occlusion heat maps: colours, blending, a still with its map
 #pragma once
 
 #include "ui/eval_report.h"
+#include "ui/heatmap.h"
 #include "ui/overlay.h"
 #include "ui/recorder/recorder.h"
 #include "ui/run_view.h"

@@ -119,6 +119,7 @@ const char* KeyActionName(KeyAction action) {
     case KeyAction::kThresholdUp: return "threshold-up";
     case KeyAction::kThresholdDown: return "threshold-down";
     case KeyAction::kHelp: return "help";
+    case KeyAction::kExplain: return "explain";
   }
   return "?";
 }
@@ -138,6 +139,7 @@ KeyAction KeyToAction(int key) {
     case '+': case '=': return KeyAction::kThresholdUp;
     case '-': case '_': return KeyAction::kThresholdDown;
     case 'h': case 'H': case '?': return KeyAction::kHelp;
+    case 'x': case 'X': return KeyAction::kExplain;
     default: return KeyAction::kNone;
   }
 }

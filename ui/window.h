@@ -19,6 +19,7 @@ enum class KeyAction {
   kThresholdUp,    // + or = (the unshifted +)
   kThresholdDown,  // - or _
   kHelp,           // h or ?
+  kExplain,        // x: occlusion heat map on / off
 };
 const char* KeyActionName(KeyAction action);
 

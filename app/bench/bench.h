@@ -11,6 +11,7 @@
 
 #include "model/model.h"
 #include "pipeline/classifier.h"
+#include "pipeline/explain.h"
 #include "pipeline/stats.h"
 
 namespace vww::bench {
@@ -75,10 +76,29 @@ struct TiledFrameTiming {
 TiledFrameTiming TimeFrames(ClassifierOptions options, int width, int height, int runs, int warmup,
                             double gap_ms);
 
+// The occlusion heat map of one frame (pipeline/explain: the base and one
+// inference per patch over the worker pool), timed per frame for each thread
+// count, beside one plain inference.
+struct ExplainTiming {
+  std::string backend;
+  int threads = 1, patch = 0, stride = 0, inferences = 0, runs = 0;
+  cv::Size input;
+  Summary stats;            // ms per heat map
+  double inference_ms = 0;  // median of one plain inference
+  float max_drop = 0;       // the test frame's hottest patch (same for every thread count)
+};
+
+std::vector<ExplainTiming> TimeExplain(const std::string& model_path, Backend backend,
+                                       const ExplainOptions& options,
+                                       const std::vector<int>& threads, int runs, int warmup,
+                                       double gap_ms);
+
 // Reports: text for people, one JSON object per line for scripts.
 void PrintText(const BackendResult& r);
 std::string Json(const BackendResult& r, const DspResult& dsp, int64_t model_macs);
 void PrintFrames(const TiledFrameTiming& r, const std::string& spec);
 std::string JsonFrames(const TiledFrameTiming& r, const std::string& spec);
+void PrintExplain(const std::vector<ExplainTiming>& r);
+std::string JsonExplain(const ExplainTiming& r);
 
 }  // namespace vww::bench

@@ -110,4 +110,36 @@ std::string JsonFrames(const TiledFrameTiming& r, const std::string& spec) {
   return j.dump();
 }
 
+void PrintExplain(const std::vector<ExplainTiming>& results) {
+  if (results.empty()) return;
+  const ExplainTiming& f = results.front();
+  std::printf(
+      "explain: %dx%d patches, stride %d, on a %dx%d input: %d inferences per heat map "
+      "(backend %s, %d runs; one inference: median %.4f ms)\n",
+      f.patch, f.patch, f.stride, f.input.width, f.input.height, f.inferences, f.backend.c_str(),
+      f.runs, f.inference_ms);
+  for (const ExplainTiming& r : results)
+    std::printf(
+        "  %d thread%s: median %.3f ms per heat map (min %.3f, p99 %.3f), %.2fx one "
+        "thread\n",
+        r.threads, r.threads == 1 ? " " : "s", r.stats.median, r.stats.min, r.stats.p99,
+        r.stats.median > 0 ? f.stats.median / r.stats.median : 0.0);
+}
+
+std::string JsonExplain(const ExplainTiming& r) {
+  JsonObject j;
+  j["explain_patch"] = r.patch;
+  j["explain_stride"] = r.stride;
+  j["input"] = std::to_string(r.input.width) + "x" + std::to_string(r.input.height);
+  j["inferences"] = r.inferences;
+  j["backend"] = r.backend;
+  j["threads"] = r.threads;
+  j["runs"] = r.runs;
+  j["explain_median_ms"] = r.stats.median;
+  j["explain_p99_ms"] = r.stats.p99;
+  j["inference_median_ms"] = r.inference_ms;
+  j["max_drop"] = static_cast<double>(r.max_drop);
+  return j.dump();
+}
+
 }  // namespace vww::bench

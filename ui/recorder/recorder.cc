@@ -152,7 +152,7 @@ Recorder::Recorder(const RecorderOptions& options) : options_(options) {
   if (options_.queue_frames < 1) options_.queue_frames = 1;
   folder_ = MakeSessionFolder(options_.dir);
   start_time_ = IsoNow();
-  log_ = std::make_unique<FrameLog>(folder_ + "/log.csv", options_.labels);
+  log_ = std::make_unique<FrameLog>(folder_ + "/log.csv", options_.labels, options_.log_columns);
   events_ = std::make_unique<FileOut>(folder_ + "/events.jsonl");
   if (options_.clips) {
     std::error_code ec;

@@ -50,6 +50,7 @@ struct RecorderOptions {
   double fps = 0;  // frame rate written into the videos; 0: 30
   std::string model_path, source, command_line;
   std::vector<std::string> labels;
+  FrameLogColumns log_columns;  // log.csv's optional columns, as --log's
   // Recording stops (cleanly) when less than this is free on the disk, so the
   // files never end in a half-written frame.
   int64_t min_free_bytes = int64_t{64} << 20;
