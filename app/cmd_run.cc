@@ -22,6 +22,7 @@
 #include "pipeline/frame_log.h"
 #include "pipeline/capture/reconnect.h"
 #include "pipeline/session.h"
+#include "pipeline/bundled_models.h"
 
 namespace vww {
 
@@ -127,7 +128,8 @@ int Run(int argc, char** argv) {
   p.Flag("--realtime", &src.realtime,
          "play files at their frame rate, dropping frames like a camera");
   p.Flag("--loop", &src.loop, "restart files at the end");
-  p.Option("--model", &model, "model file (.tflite); default: the bundled person detector");
+  p.Option("--model", &model,
+           "person_detect (default) | mlperf_vww | FILE.tflite (see vww models)");
   p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
   p.Option("--backend", &backend, "fast | reference (default fast)");
   p.Option("--crop", &crop, "fit-shortest | fit-longest | squash (default fit-shortest)");
@@ -253,7 +255,7 @@ int Run(int argc, char** argv) {
         [](const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.c_str()); });
   Session session(std::move(source), std::move(classifier), decision);
   std::fprintf(stderr, "source: %s\n", session.source().Describe().c_str());
-  view.model_path = model.empty() ? DefaultModelPath() : model;
+  view.model_path = ResolveModelPath(model);
   view.source = session.source().Describe();
   for (int i = 0; i < argc; ++i) view.options += (i ? " " : "") + std::string(argv[i]);
   RunView run_view(&session, view);

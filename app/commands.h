@@ -10,5 +10,6 @@ int CmdRun(int argc, char** argv);
 int CmdDevices(int argc, char** argv);
 int CmdBench(int argc, char** argv);
 int CmdEval(int argc, char** argv);
+int CmdModels(int argc, char** argv);
 
 }  // namespace vww

@@ -23,6 +23,8 @@ const Command kCommands[] = {
     {"devices", vww::CmdDevices, "list cameras: driver, formats, sizes, frame rates"},
     {"bench", vww::CmdBench, "time the model and the DSP: latency percentiles, per-op profile"},
     {"eval", vww::CmdEval, "accuracy, ROC AUC and latency over a labelled folder; compare models"},
+    {"models", vww::CmdModels,
+     "the bundled models (--model NAME): input, MACs, arena, when to pick"},
 };
 
 void PrintUsage(FILE* out) {
