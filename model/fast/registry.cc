@@ -8,12 +8,18 @@ namespace vww {
 extern const KernelRegistration kConv2DFast;
 extern const KernelRegistration kDepthwiseConv2DFast;
 extern const KernelRegistration kAveragePool2DFast;
+extern const KernelRegistration kAddFast;
+extern const KernelRegistration kQuantizeFast;
+extern const KernelRegistration kPadFast;
 
 namespace {
 const KernelRegistration* const kFastKernels[] = {
     &kConv2DFast,
     &kDepthwiseConv2DFast,
     &kAveragePool2DFast,
+    &kAddFast,
+    &kQuantizeFast,
+    &kPadFast,
 };
 }  // namespace
 
