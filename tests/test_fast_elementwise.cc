@@ -1,5 +1,5 @@
 // The element-wise fast kernels (ADD of equal shapes, 8-bit QUANTIZE, PAD with
-// folded rows) against the reference kernels, byte for byte, at every ISA
+// folded rows) and FULLY_CONNECTED against the reference kernels, byte for byte, at every ISA
 // level this CPU runs: synthetic layers at the edges (lengths around the
 // vector widths, scales far apart, activations, saturating inputs, every
 // input byte), and the five models' nodes of these operators all fast.
@@ -199,9 +199,73 @@ const PadCase kPadCases[] = {
 INSTANTIATE_TEST_SUITE_P(Shapes, PadFast, ::testing::ValuesIn(kPadCases),
                          [](const auto& info) { return std::string(info.param.name); });
 
+// ----------------------------------------------------------- FULLY_CONNECTED
+
+struct FcCase {
+  const char* name;
+  int batches, depth, units;
+  bool per_channel, with_bias;
+  int in_zp, activation;
+  float out_scale;
+};
+
+void PrintTo(const FcCase& c, std::ostream* os) { *os << c.name; }
+
+class FullyConnectedFast : public ::testing::TestWithParam<FcCase> {};
+
+TEST_P(FullyConnectedFast, ExactAtEveryIsaLevel) {
+  const FcCase& c = GetParam();
+  test::ModelBuilder b;
+  const float in_scale = 0.05f;
+  const int in = b.AddTensor(Act({c.batches, c.depth}, kI8, {in_scale, c.in_zp}));
+  std::vector<int8_t> weights(static_cast<size_t>(c.units) * c.depth);
+  const auto random = RandomBytes(weights.size(), 7);
+  for (size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<int8_t>(random[i]);
+  std::vector<float> w_scales = {0.01f};
+  if (c.per_channel) {
+    w_scales.clear();
+    for (int u = 0; u < c.units; ++u) w_scales.push_back(0.002f + 0.0005f * (u % 13));
+  }
+  const int w = b.AddConstant({c.units, c.depth}, kI8, weights, w_scales,
+                              std::vector<int64_t>(w_scales.size(), 0));
+  std::vector<int> inputs = {in, w};
+  if (c.with_bias) {
+    std::vector<int32_t> bias(c.units);
+    for (int u = 0; u < c.units; ++u) bias[u] = (u * 7919) % 20001 - 10000;
+    std::vector<float> bias_scales;
+    for (float s : w_scales) bias_scales.push_back(s * in_scale);
+    inputs.push_back(b.AddConstant({c.units}, kI32, bias, bias_scales,
+                                   std::vector<int64_t>(bias_scales.size(), 0)));
+  }
+  const int out = b.AddTensor(Act({c.batches, c.units}, kI8, {c.out_scale, -3}));
+  const int act = c.activation;
+  b.AddOp({kOpFullyConnected,
+           inputs,
+           {out},
+           tflite::BuiltinOptions_FullyConnectedOptions,
+           [act](flatbuffers::FlatBufferBuilder& f) {
+             return tflite::CreateFullyConnectedOptions(f, act).Union();
+           }});
+  ExpectExact(b.Build({in}, {out}), c.name, true,
+              EdgeInputs(static_cast<size_t>(c.batches) * c.depth));
+}
+
+const FcCase kFcCases[] = {
+    {"vww_head_256_to_2", 1, 256, 2, false, true, -128, 0, 0.1f},
+    {"resnet_head_64_to_10", 1, 64, 10, false, true, -128, 0, 0.1f},
+    {"mobilenet_head_1280_to_1000", 1, 1280, 1000, false, true, -128, 0, 0.2f},
+    {"per_channel_17_units_relu", 1, 33, 17, true, true, 5, 1, 0.05f},
+    {"depth_1_no_bias", 3, 1, 5, false, false, 0, 0, 0.001f},
+    {"batches_4_depth_7_relu6", 4, 7, 65, true, false, -20, 3, 0.02f},
+    {"saturating", 2, 100, 20, false, true, 0, 0, 0.0001f},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, FullyConnectedFast, ::testing::ValuesIn(kFcCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
 // ------------------------------------------------------------ the five models
 
-// Every ADD, PAD and 8-bit QUANTIZE of the five models runs fast at every
+// Every ADD, PAD, FULLY_CONNECTED and 8-bit QUANTIZE of the five models runs fast at every
 // level (their exactness: test_fast.cc's every-layer comparisons).
 class ElementwiseInModels : public ::testing::TestWithParam<const char*> {};
 
@@ -214,7 +278,8 @@ TEST_P(ElementwiseInModels, EveryNodeIsFast) {
       const Node& n = fast.node(i);
       const bool eight_bit_quantize =
           n.opcode == kOpQuantize && n.inputs[0]->type != DType::kFloat32;
-      if (n.opcode == kOpAdd || n.opcode == kOpPad || eight_bit_quantize) {
+      if (n.opcode == kOpAdd || n.opcode == kOpPad || n.opcode == kOpFullyConnected ||
+          eight_bit_quantize) {
         EXPECT_TRUE(fast.op_is_fast(i)) << GetParam() << " " << n.where();
       }
     }

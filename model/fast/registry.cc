@@ -11,6 +11,7 @@ extern const KernelRegistration kAveragePool2DFast;
 extern const KernelRegistration kAddFast;
 extern const KernelRegistration kQuantizeFast;
 extern const KernelRegistration kPadFast;
+extern const KernelRegistration kFullyConnectedFast;
 
 namespace {
 const KernelRegistration* const kFastKernels[] = {
@@ -20,6 +21,7 @@ const KernelRegistration* const kFastKernels[] = {
     &kAddFast,
     &kQuantizeFast,
     &kPadFast,
+    &kFullyConnectedFast,
 };
 }  // namespace
 
