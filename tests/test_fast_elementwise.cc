@@ -1,8 +1,8 @@
 // The element-wise fast kernels (ADD of equal shapes, 8-bit QUANTIZE, PAD with
-// folded rows) and FULLY_CONNECTED against the reference kernels, byte for byte, at every ISA
-// level this CPU runs: synthetic layers at the edges (lengths around the
-// vector widths, scales far apart, activations, saturating inputs, every
-// input byte), and the five models' nodes of these operators all fast.
+// folded rows, NCHW -> NHWC TRANSPOSE) and FULLY_CONNECTED against the reference kernels, byte for
+// byte, at every ISA level this CPU runs: synthetic layers at the edges (lengths around the vector
+// widths, scales far apart, activations, saturating inputs, every input byte), and the five models'
+// nodes of these operators all fast.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -263,10 +263,47 @@ const FcCase kFcCases[] = {
 INSTANTIATE_TEST_SUITE_P(Shapes, FullyConnectedFast, ::testing::ValuesIn(kFcCases),
                          [](const auto& info) { return std::string(info.param.name); });
 
+// ----------------------------------------------------------------- TRANSPOSE
+
+struct TransposeCase {
+  const char* name;
+  std::vector<int> shape, perm;
+  bool expect_fast;  // planes to pixels (0, 2, 3, 1) only
+};
+
+void PrintTo(const TransposeCase& c, std::ostream* os) { *os << c.name; }
+
+class TransposeFast : public ::testing::TestWithParam<TransposeCase> {};
+
+TEST_P(TransposeFast, ExactAtEveryIsaLevel) {
+  const TransposeCase& c = GetParam();
+  test::ModelBuilder b;
+  std::vector<int> out_shape(c.shape.size());
+  for (size_t i = 0; i < c.perm.size(); ++i) out_shape[i] = c.shape[c.perm[i]];
+  const int in = b.AddTensor(Act(c.shape, kI8, {0.1f, 3}));
+  const int perm = b.AddConstant<int32_t>({static_cast<int>(c.perm.size())}, kI32,
+                                          std::vector<int32_t>(c.perm.begin(), c.perm.end()));
+  const int out = b.AddTensor(Act(out_shape, kI8, {0.1f, 3}));
+  b.AddOp({kOpTranspose, {in, perm}, {out}});
+  int64_t n = 1;
+  for (int d : c.shape) n *= d;
+  ExpectExact(b.Build({in}, {out}), c.name, c.expect_fast, EdgeInputs(static_cast<size_t>(n)));
+}
+
+const TransposeCase kTransposeCases[] = {
+    {"pytorch_rgb_224", {1, 3, 224, 224}, {0, 2, 3, 1}, true},
+    {"five_channels_two_batches", {2, 5, 3, 7}, {0, 2, 3, 1}, true},
+    {"one_channel", {1, 1, 4, 4}, {0, 2, 3, 1}, true},
+    {"other_perm_declined", {1, 3, 4, 5}, {0, 3, 1, 2}, false},
+};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, TransposeFast, ::testing::ValuesIn(kTransposeCases),
+                         [](const auto& info) { return std::string(info.param.name); });
+
 // ------------------------------------------------------------ the five models
 
-// Every ADD, PAD, FULLY_CONNECTED and 8-bit QUANTIZE of the five models runs fast at every
-// level (their exactness: test_fast.cc's every-layer comparisons).
+// Every ADD, PAD, FULLY_CONNECTED, TRANSPOSE and 8-bit QUANTIZE of the five models runs fast at
+// every level (their exactness: test_fast.cc's every-layer comparisons).
 class ElementwiseInModels : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ElementwiseInModels, EveryNodeIsFast) {
@@ -279,7 +316,7 @@ TEST_P(ElementwiseInModels, EveryNodeIsFast) {
       const bool eight_bit_quantize =
           n.opcode == kOpQuantize && n.inputs[0]->type != DType::kFloat32;
       if (n.opcode == kOpAdd || n.opcode == kOpPad || n.opcode == kOpFullyConnected ||
-          eight_bit_quantize) {
+          n.opcode == kOpTranspose || eight_bit_quantize) {
         EXPECT_TRUE(fast.op_is_fast(i)) << GetParam() << " " << n.where();
       }
     }

@@ -12,16 +12,12 @@ extern const KernelRegistration kAddFast;
 extern const KernelRegistration kQuantizeFast;
 extern const KernelRegistration kPadFast;
 extern const KernelRegistration kFullyConnectedFast;
+extern const KernelRegistration kTransposeFast;
 
 namespace {
 const KernelRegistration* const kFastKernels[] = {
-    &kConv2DFast,
-    &kDepthwiseConv2DFast,
-    &kAveragePool2DFast,
-    &kAddFast,
-    &kQuantizeFast,
-    &kPadFast,
-    &kFullyConnectedFast,
+    &kConv2DFast, &kDepthwiseConv2DFast, &kAveragePool2DFast, &kAddFast, &kQuantizeFast,
+    &kPadFast,    &kFullyConnectedFast,  &kTransposeFast,
 };
 }  // namespace
 
