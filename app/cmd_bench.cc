@@ -38,7 +38,9 @@ int CmdBench(int argc, char** argv) {
   p.Option("--backend", &backend, "fast | reference | all (both, and their ratio); default fast");
   p.Option("--runs", &runs, "timed inferences per backend (default 1000)");
   p.Option("--warmup", &warmup, "untimed inferences first (default 100)");
-  p.Option("--isa", &isa, "portable | avx2 | avx512vnni: cap the fast kernels' instruction set");
+  p.Option("--isa", &isa,
+           "portable | avx2 | avx512vnni (AVX-512 without VBMI) | avx512vbmi: cap the fast "
+           "kernels' instruction set");
   p.Flag("--profile", &profile, "per-operator table: MACs, median us, GMAC/s, share of total");
   p.Flag("--json", &json, "one JSON object per backend, one per line");
   p.Option("--tiles", &tiles,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "model/fast/forms.h"
 #include "model/fast/isa.h"
 #include "model/kernel.h"
 #include "model/model.h"
@@ -25,9 +26,28 @@ class IsaScope {
 // The levels this CPU can run (the override clamps anything above).
 inline std::vector<fast::Isa> IsaLevels() {
   std::vector<fast::Isa> levels;
-  for (fast::Isa isa : {fast::Isa::kPortable, fast::Isa::kAvx2, fast::Isa::kAvx512Vnni})
+  for (fast::Isa isa :
+       {fast::Isa::kPortable, fast::Isa::kAvx2, fast::Isa::kAvx512Vnni, fast::Isa::kAvx512Vbmi})
     if (static_cast<int>(isa) <= static_cast<int>(fast::DetectIsa())) levels.push_back(isa);
   return levels;
+}
+
+// Forces one kernel form (model/fast/forms.h) while alive: a node is run by
+// that form or by the reference kernel.
+class FormScope {
+ public:
+  explicit FormScope(const fast::KernelForm* form) { fast::SetFormOverride(form); }
+  ~FormScope() { fast::ClearFormOverride(); }
+};
+
+// The forms of the table this CPU can run.
+inline std::vector<const fast::KernelForm*> RunnableForms() {
+  std::vector<const fast::KernelForm*> forms;
+  for (size_t i = 0; i < fast::KernelFormCount(); ++i) {
+    const fast::KernelForm* f = &fast::KernelForms()[i];
+    if (fast::IsaIncludes(fast::DetectIsa(), f->isa)) forms.push_back(f);
+  }
+  return forms;
 }
 
 // Runs both interpreters op by op on `input` and expects every operator's

@@ -75,31 +75,17 @@ bool PrepareAddSameShape(Node& node, Isa isa) {
   a.output_offset = p.output_offset;
   a.act_min = p.act_min;
   a.act_max = p.act_max;
-  switch (isa) {
+  d->kernel = AddPortable;
 #if defined(VWW_FAST_X86)
-    case Isa::kAvx512Vnni:
-      d->kernel = AddAvx512;
-      break;
-    case Isa::kAvx2:
-      d->kernel = AddAvx2;
-      break;
+  if (IsAvx512(isa)) d->kernel = AddAvx512;
+  if (isa == Isa::kAvx2) d->kernel = AddAvx2;
 #endif
-    default:
-      d->kernel = AddPortable;
-      break;
-  }
   node.data = std::move(d);
   node.eval = Eval;
   node.scratch_bytes = 0;
   return true;
 }
 
-namespace {
-bool PrepareActive(Node& node) { return PrepareAddSameShape(node, ActiveIsa()); }
-}  // namespace
-
 }  // namespace fast
-
-extern const KernelRegistration kAddFast = {kOpAdd, fast::PrepareActive};
 
 }  // namespace vww

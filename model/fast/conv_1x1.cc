@@ -70,7 +70,9 @@ void Eval(const Node& node) {
   d.kernel(a);
 }
 
-bool Prepare(Node& node) {
+}  // namespace
+
+bool PreparePointwise(Node& node, Isa isa) {
   // The reference prepare has validated types, shapes and quantization.
   const Tensor* in = node.inputs[0];
   const Tensor* filter = node.inputs[1];
@@ -116,7 +118,7 @@ bool Prepare(Node& node) {
   a.input_offset = input_offset;
   const size_t pixels = static_cast<size_t>(a.batches) * oh * ow;
   d->bias.assign(out_c_padded, 0);
-  d->isa = ActiveIsa();
+  d->isa = isa;
   switch (d->isa) {
 #if defined(VWW_FAST_X86)
     case Isa::kAvx512Vnni: {
@@ -166,10 +168,6 @@ bool Prepare(Node& node) {
   return true;
 }
 
-}  // namespace
 }  // namespace fast
-
-// The registry offers every CONV_2D node here; non-pointwise ones are declined.
-extern const KernelRegistration kConv2DFast = {kOpConv2D, fast::Prepare};
 
 }  // namespace vww

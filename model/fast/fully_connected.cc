@@ -96,7 +96,7 @@ bool PrepareFullyConnected(Node& node, Isa isa) {
   a.out_c = units;
   a.input_offset = input_offset;
   d->bias.assign(units_padded, 0);
-  switch (isa) {
+  switch (IsAvx512(isa) ? Isa::kAvx512Vnni : isa) {
 #if defined(VWW_FAST_X86)
     case Isa::kAvx512Vnni: {
       a.depth = RoundUp(depth, 4);
@@ -144,12 +144,6 @@ bool PrepareFullyConnected(Node& node, Isa isa) {
   return true;
 }
 
-namespace {
-bool PrepareActive(Node& node) { return PrepareFullyConnected(node, ActiveIsa()); }
-}  // namespace
-
 }  // namespace fast
-
-extern const KernelRegistration kFullyConnectedFast = {kOpFullyConnected, fast::PrepareActive};
 
 }  // namespace vww

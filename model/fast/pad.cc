@@ -4,6 +4,7 @@
 // tensors, so prepare folds them into the axis before: [1,224,224,3] padded
 // by 1 in H and W becomes [1,224,672] padded by 3 in the last axis, and
 // ref::Pad then copies 672-byte rows. The same bytes, from the same function.
+#include "model/fast/isa.h"
 #include "model/kernel.h"
 #include "model/kernels/reference.h"
 
@@ -36,7 +37,7 @@ void ReadPaddings(const Tensor& paddings, int rank, ref::PadParams* p) {
 }  // namespace
 
 // One portable form: ref::Pad on the folded shapes.
-bool PreparePadFolded(Node& node) {
+bool PreparePadFolded(Node& node, Isa /*isa*/) {
   // The reference prepare validated types, ranges and shapes.
   const Tensor* in = node.inputs[0];
   const Tensor* paddings = node.inputs[1];
@@ -74,7 +75,5 @@ bool PreparePadFolded(Node& node) {
 }
 
 }  // namespace fast
-
-extern const KernelRegistration kPadFast = {kOpPad, fast::PreparePadFolded};
 
 }  // namespace vww

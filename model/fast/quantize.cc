@@ -52,8 +52,8 @@ void FillTable(const ref::RequantizeParams& p, uint8_t* table) {
 
 }  // namespace
 
-// Both forms: the table; `vbmi` picks the vpermi2b lookup over the byte loop.
-bool PrepareQuantizeTable(Node& node, bool vbmi) {
+// Both forms: the table; AVX-512 VBMI looks it up with vpermi2b, else a byte loop.
+bool PrepareQuantizeTable(Node& node, Isa isa) {
   const Tensor* in = node.inputs[0];
   const Tensor* out = node.outputs[0];
   if (!Is8Bit(in->type)) return false;  // float input: the reference's AffineQuantize
@@ -74,7 +74,7 @@ bool PrepareQuantizeTable(Node& node, bool vbmi) {
   d->args.elements = in->shape.elements();
   d->kernel = ByteTablePortable;
 #if defined(VWW_FAST_X86)
-  if (vbmi) d->kernel = ByteTableVbmi;
+  if (isa == Isa::kAvx512Vbmi) d->kernel = ByteTableVbmi;
 #endif
   node.data = std::move(d);
   node.eval = Eval;
@@ -82,12 +82,6 @@ bool PrepareQuantizeTable(Node& node, bool vbmi) {
   return true;
 }
 
-namespace {
-bool PrepareActive(Node& node) { return PrepareQuantizeTable(node, ActiveVbmi()); }
-}  // namespace
-
 }  // namespace fast
-
-extern const KernelRegistration kQuantizeFast = {kOpQuantize, fast::PrepareActive};
 
 }  // namespace vww

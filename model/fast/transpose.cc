@@ -40,7 +40,7 @@ void Eval(const Node& node) {
 
 }  // namespace
 
-bool PrepareTransposePlanesToPixels(Node& node) {
+bool PrepareTransposePlanesToPixels(Node& node, Isa /*isa*/) {
   // The reference prepare validated the perm and the shapes.
   const Tensor* in = node.inputs[0];
   const Tensor* perm = node.inputs[1];
@@ -61,8 +61,5 @@ bool PrepareTransposePlanesToPixels(Node& node) {
 }
 
 }  // namespace fast
-
-extern const KernelRegistration kTransposeFast = {kOpTranspose,
-                                                  fast::PrepareTransposePlanesToPixels};
 
 }  // namespace vww
