@@ -125,18 +125,11 @@ bool PrepareConvIm2col(Node& node, Isa isa) {
   const int k = kh * kw * in_c;
   const int8_t* w = filter->data_as<int8_t>();
   const int32_t* b = bias ? bias->data_as<int32_t>() : nullptr;
-  // Exactness bound as for the pointwise form: |acc| < 2^29.
   int64_t max_abs_acc = 0;
+  if (!GemmFitsInt32(b, w, out_c, k, &max_abs_acc)) return false;
   std::vector<int32_t> weight_sums(out_c, 0);
-  for (int oc = 0; oc < out_c; ++oc) {
-    int64_t bound = b ? std::abs(static_cast<int64_t>(b[oc])) : 0;
-    for (int i = 0; i < k; ++i) {
-      weight_sums[oc] += w[static_cast<long>(oc) * k + i];
-      bound += 255 * std::abs(static_cast<int>(w[static_cast<long>(oc) * k + i]));
-    }
-    max_abs_acc = std::max(max_abs_acc, bound);
-  }
-  if (max_abs_acc >= (int64_t{1} << 29)) return false;
+  for (int oc = 0; oc < out_c; ++oc)
+    for (int i = 0; i < k; ++i) weight_sums[oc] += w[static_cast<long>(oc) * k + i];
 
   auto d = std::make_unique<Im2colData>();
   d->isa = isa;
