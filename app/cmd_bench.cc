@@ -13,6 +13,7 @@
 #include "app/commands.h"
 #include "app/format.h"
 #include "model/fast/isa.h"
+#include "pipeline/bundled_models.h"
 
 namespace vww {
 
@@ -33,11 +34,14 @@ int CmdBench(int argc, char** argv) {
                    "bytes; also the DSP stage (a 640x480 BGR frame -> the model input).\n"
                    "With --tiles: the whole per-frame path of the tiled search instead (DSP of\n"
                    "every tile, every tile's inference on --threads threads), per frame.");
-  p.Option("--model", &model_path, "model file (.tflite); default: the bundled person detector");
+  p.Option("--model", &model_path,
+           "person_detect (default) | mlperf_vww | FILE.tflite (see vww models)");
   p.Option("--backend", &backend, "fast | reference | all (both, and their ratio); default fast");
   p.Option("--runs", &runs, "timed inferences per backend (default 1000)");
   p.Option("--warmup", &warmup, "untimed inferences first (default 100)");
-  p.Option("--isa", &isa, "portable | avx2 | avx512vnni: cap the fast kernels' instruction set");
+  p.Option("--isa", &isa,
+           "portable | avx2 | avx512vnni (AVX-512 without VBMI) | avx512vbmi: cap the fast "
+           "kernels' instruction set");
   p.Flag("--profile", &profile, "per-operator table: MACs, median us, GMAC/s, share of total");
   p.Flag("--json", &json, "one JSON object per backend, one per line");
   p.Option("--tiles", &tiles,
@@ -66,7 +70,7 @@ int CmdBench(int argc, char** argv) {
     throw Error("unknown backend '" + backend + "' (use fast, reference or all)");
   }
   if (!isa.empty()) fast::SetIsaOverride(fast::ParseIsa(isa.c_str()));
-  if (model_path.empty()) model_path = DefaultModelPath();
+  model_path = ResolveModelPath(model_path);
 
   if (explain) {
     if (!(gap_ms >= 0 && gap_ms <= 10000)) throw Error("--gap-ms must be between 0 and 10000");

@@ -20,7 +20,8 @@ int CmdClassify(int argc, char** argv) {
   cli::ArgParser p("vww classify [options] IMAGE...",
                    "Classify image files (PNG, JPG, BMP, PGM, ...) with the same DSP as the live\n"
                    "pipeline and print the scores per image.");
-  p.Option("--model", &model, "model file (.tflite); default: the bundled person detector");
+  p.Option("--model", &model,
+           "person_detect (default) | mlperf_vww | FILE.tflite (see vww models)");
   p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
   p.Option("--backend", &backend, "fast | reference (default fast)");
   p.Option("--crop", &crop, "fit-shortest | fit-longest | squash (default fit-shortest)");

@@ -20,6 +20,7 @@
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/format.h"
+#include "pipeline/bundled_models.h"
 #include "pipeline/capture/image_file.h"
 #include "pipeline/decision.h"
 #include "pipeline/evaluation.h"
@@ -186,7 +187,7 @@ ModelResult Evaluate(const ClassifierOptions& options, const std::vector<Example
                      double threshold, std::vector<int>* truth, bool progress) {
   Classifier classifier(options);
   ModelResult r;
-  r.model = options.model_path.empty() ? DefaultModelPath() : options.model_path;
+  r.model = ResolveModelPath(options.model_path);
   r.labels = classifier.labels();
   r.macs = ModelMacs(classifier.model());
   r.arena = classifier.interpreter().arena_bytes();
@@ -390,7 +391,8 @@ int CmdEval(int argc, char** argv) {
                    "labelled images: DIR/<class>/<image> (folder names are labels, '_' for\n"
                    "spaces) or a CSV of file,label. Images go through the live pipeline's DSP.\n"
                    "Give --model twice or more to compare models on the same images.");
-  p.Option("--model", &models, "model file (.tflite), repeatable; default: the bundled detector");
+  p.Option("--model", &models,
+           "person_detect (default) | mlperf_vww | FILE.tflite, repeatable (vww models)");
   p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
   p.Option("--backend", &backend, "fast | reference (default fast)");
   p.Option("--crop", &crop, "fit-shortest | fit-longest | squash (default fit-shortest)");

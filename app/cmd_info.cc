@@ -4,6 +4,7 @@
 #include "app/format.h"
 #include "model/kernel.h"
 #include "pipeline/boards.h"
+#include "pipeline/bundled_models.h"
 
 namespace vww {
 
@@ -39,14 +40,15 @@ int CmdInfo(int argc, char** argv) {
   cli::ArgParser p("vww info [options]",
                    "Describe a model: operators in order with shapes, quantization and MACs;\n"
                    "totals, arena bytes, constant (flash) bytes and the input format.");
-  p.Option("--model", &model_path, "model file (.tflite); default: the bundled person detector");
+  p.Option("--model", &model_path,
+           "person_detect (default) | mlperf_vww | FILE.tflite (see vww models)");
   p.Option("--backend", &backend,
            "fast | reference: whose arena plan to report (default reference)");
   p.Flag("--json", &json, "one JSON object");
   int code = 0;
   if (!p.Parse(argc, argv, 2, &code)) return code;
 
-  auto model = Model::FromFile(model_path.empty() ? DefaultModelPath() : model_path);
+  auto model = Model::FromFile(ResolveModelPath(model_path));
   Interpreter interp(*model, ParseBackend(backend));
   const auto& tensors = model->tensors();
   int64_t total_macs = 0;

@@ -25,6 +25,7 @@
 #include "pipeline/frame_log.h"
 #include "pipeline/hooks.h"
 #include "pipeline/session.h"
+#include "pipeline/bundled_models.h"
 #include "ui/run_view.h"
 
 namespace vww {
@@ -143,7 +144,8 @@ int Run(int argc, char** argv) {
   p.Flag("--fast", &fast,
          "in a window, play files as fast as they are processed (default: at their own frame "
          "rate, every frame shown; headless is always as fast as possible)");
-  p.Option("--model", &model, "model file (.tflite); default: the bundled person detector");
+  p.Option("--model", &model,
+           "person_detect (default) | mlperf_vww | FILE.tflite (see vww models)");
   p.Option("--labels", &labels, "class names, one per line; default: <model>.labels.txt");
   p.Option("--backend", &backend, "fast | reference (default fast)");
   p.Option("--crop", &crop, "fit-shortest | fit-longest | squash (default fit-shortest)");
@@ -327,7 +329,7 @@ int Run(int argc, char** argv) {
         [](const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.c_str()); });
   Session session(std::move(source), std::move(classifier), decision);
   std::fprintf(stderr, "source: %s\n", session.source().Describe().c_str());
-  view.model_path = model.empty() ? DefaultModelPath() : model;
+  view.model_path = ResolveModelPath(model);
   view.source = session.source().Describe();
   for (int i = 0; i < argc; ++i) view.options += (i ? " " : "") + std::string(argv[i]);
   session.set_board_latency(board_ms);

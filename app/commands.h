@@ -21,5 +21,6 @@ int CmdBoards(int argc, char** argv);
 // `vww info`'s estimates section (cmd_boards.cc): per board, the estimated
 // latency for a model of `macs` MACs, marked as an estimate with its basis.
 void PrintBoardEstimates(FILE* out, const std::vector<Board>& boards, int64_t macs);
+int CmdModels(int argc, char** argv);
 
 }  // namespace vww

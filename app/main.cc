@@ -28,6 +28,8 @@ const Command kCommands[] = {
     {"bench", vww::CmdBench, "time the model and the DSP: latency percentiles, per-op profile"},
     {"boards", vww::CmdBoards, "microcontroller boards --board imitates, with estimated latency"},
     {"eval", vww::CmdEval, "accuracy, ROC AUC and latency over a labelled folder; compare models"},
+    {"models", vww::CmdModels,
+     "the bundled models (--model NAME): input, MACs, arena, when to pick"},
 };
 
 void PrintUsage(FILE* out) {

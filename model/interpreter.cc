@@ -136,5 +136,8 @@ void Interpreter::InvokeOp(int i) { nodes_[i]->eval(*nodes_[i]); }
 int Interpreter::op_count() const { return static_cast<int>(nodes_.size()); }
 const Node& Interpreter::node(int i) const { return *nodes_[i]; }
 bool Interpreter::op_is_fast(int i) const { return nodes_[i]->fast; }
+const char* Interpreter::op_kernel_name(int i) const {
+  return nodes_[i]->form ? nodes_[i]->form : "reference";
+}
 
 }  // namespace vww

@@ -34,6 +34,7 @@ struct Node {
   uint8_t* scratch = nullptr;    // bound by the planner, valid during eval
   EvalFn eval = nullptr;         // set by prepare
   bool fast = false;             // an optimized kernel took this node
+  const char* form = nullptr;    // its form's name (model/fast/forms.h)
 
   template <typename T>
   T& data_as() const {

@@ -126,6 +126,9 @@ class Interpreter {
   const Node& node(int i) const;
   // True when operator i runs an optimized kernel, false for the reference one.
   bool op_is_fast(int i) const;
+  // The kernel that runs operator i: its fast form's name
+  // (model/fast/forms.h), or "reference".
+  const char* op_kernel_name(int i) const;
 
   const Tensor& tensor(int i) const { return tensors_[i]; }
   size_t arena_bytes() const { return arena_bytes_; }

@@ -1,7 +1,5 @@
 #include "pipeline/boards.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -9,7 +7,8 @@
 #include <iterator>
 #include <map>
 
-#include "model/model.h"  // vww::Error
+#include "model/error.h"
+#include "pipeline/assets.h"
 
 namespace vww {
 
@@ -72,7 +71,6 @@ double PositiveNumber(const std::string& value, const std::string& column,
   return x;
 }
 
-bool Readable(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
 
 }  // namespace
 
@@ -153,23 +151,7 @@ std::vector<Board> LoadBoards(const std::string& path) {
   return ParseBoards(text, path);
 }
 
-std::string DefaultBoardsPath() {
-  const std::string built_in = std::string(VWW_ASSETS_DIR) + "/boards.csv";
-  if (Readable(built_in)) return built_in;
-  // A moved build: look beside the executable (../assets, ../../assets).
-  char exe[4096];
-  const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
-    exe[n] = 0;
-    std::string dir(exe);
-    for (int up = 0; up < 3; ++up) {
-      dir = dir.substr(0, dir.find_last_of('/'));
-      const std::string candidate = dir + "/assets/boards.csv";
-      if (Readable(candidate)) return candidate;
-    }
-  }
-  return built_in;  // LoadBoards reports it missing
-}
+std::string DefaultBoardsPath() { return DataFile("boards.csv"); }
 
 const Board& FindBoard(const std::vector<Board>& boards, const std::string& id) {
   for (const Board& b : boards)

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "pipeline/assets.h"
+#include "pipeline/bundled_models.h"
 
 namespace vww {
 
@@ -42,7 +43,7 @@ std::vector<std::string> ReadLabels(const std::string& path) {
 }
 
 Classifier::Classifier(const ClassifierOptions& options)
-    : model_(Model::FromFile(options.model_path.empty() ? DefaultModelPath() : options.model_path)),
+    : model_(Model::FromFile(ResolveModelPath(options.model_path))),
       interpreter_(std::make_unique<Interpreter>(*model_, options.backend)),
       dsp_(InputSpec::FromTensor(interpreter_->input()), options.crop) {
   if (!options.mean.empty()) {

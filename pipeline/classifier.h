@@ -16,7 +16,7 @@
 namespace vww {
 
 struct ClassifierOptions {
-  std::string model_path;   // empty: the bundled person detector
+  std::string model_path;   // empty: the bundled person detector; or a bundled name
   std::string labels_path;  // empty: <model>.labels.txt beside the model, else "class N"
   Backend backend = Backend::kFast;
   CropMode crop = CropMode::kFitShortest;

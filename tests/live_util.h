@@ -31,12 +31,6 @@ extern char** environ;
 
 namespace vww::test {
 
-// With CI=true a test that lacks a tool fails; elsewhere it is skipped.
-inline bool InCi() {
-  const char* ci = std::getenv("CI");
-  return ci && std::string(ci) == "true";
-}
-
 inline std::string FindTool(const std::string& name) {
   const char* path = std::getenv("PATH");
   std::string dirs = path ? path : "/usr/bin:/bin";

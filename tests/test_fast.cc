@@ -11,10 +11,13 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "fast_compare.h"
+#include "model/fast/forms.h"
 #include "model/fast/isa.h"
 #include "model/kernel.h"
 #include "model/model.h"
@@ -23,59 +26,6 @@
 
 namespace vww {
 namespace {
-
-// Forces the fast kernels down to one ISA level while alive.
-class IsaScope {
- public:
-  explicit IsaScope(fast::Isa isa) { fast::SetIsaOverride(isa); }
-  ~IsaScope() { fast::ClearIsaOverride(); }
-};
-
-// The levels this CPU can run (the override clamps anything above).
-std::vector<fast::Isa> IsaLevels() {
-  std::vector<fast::Isa> levels;
-  for (fast::Isa isa : {fast::Isa::kPortable, fast::Isa::kAvx2, fast::Isa::kAvx512Vnni})
-    if (static_cast<int>(isa) <= static_cast<int>(fast::DetectIsa())) levels.push_back(isa);
-  return levels;
-}
-
-// Runs both interpreters op by op on `input` and expects every operator's
-// outputs to be identical. Returns the number of operators compared.
-void ExpectSameEveryLayer(Interpreter& ref, Interpreter& fast, const std::vector<uint8_t>& input,
-                          const std::string& what) {
-  ASSERT_EQ(ref.op_count(), fast.op_count());
-  ASSERT_EQ(ref.input().bytes, input.size());
-  std::memcpy(ref.input().data, input.data(), input.size());
-  std::memcpy(fast.input().data, input.data(), input.size());
-  for (int i = 0; i < ref.op_count(); ++i) {
-    ref.InvokeOp(i);
-    fast.InvokeOp(i);
-    const Node& rn = ref.node(i);
-    const Node& fn = fast.node(i);
-    for (size_t o = 0; o < rn.outputs.size(); ++o) {
-      const Tensor& a = *rn.outputs[o];
-      const Tensor& b = *fn.outputs[o];
-      ASSERT_EQ(a.bytes, b.bytes);
-      int mismatches = 0, first = -1;
-      for (size_t k = 0; k < a.bytes; ++k)
-        if (a.data[k] != b.data[k]) {
-          if (first < 0) first = static_cast<int>(k);
-          ++mismatches;
-        }
-      ASSERT_EQ(mismatches, 0) << what << ": " << rn.where() << " output " << a.shape.str()
-                               << ": first mismatch at byte " << first << ": reference "
-                               << int(int8_t(a.data[first])) << ", fast "
-                               << int(int8_t(b.data[first]));
-    }
-  }
-}
-
-std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (uint8_t& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
 
 // ------------------------------------------------------- person_detect.tflite
 
@@ -113,7 +63,7 @@ TEST_P(PersonDetectFast, EveryLayerExactOnGoldenAndRandomInputs) {
 
 INSTANTIATE_TEST_SUITE_P(Isa, PersonDetectFast,
                          ::testing::Values(fast::Isa::kPortable, fast::Isa::kAvx2,
-                                           fast::Isa::kAvx512Vnni),
+                                           fast::Isa::kAvx512Vnni, fast::Isa::kAvx512Vbmi),
                          [](const auto& info) { return std::string(fast::IsaName(info.param)); });
 
 // The other shared models: other shapes (3-channel stems, uint8 inputs,
@@ -134,8 +84,36 @@ TEST_P(SharedModelFast, EveryLayerExactOnRandomInput) {
   }
 }
 
+// Every form of the table, forced alone, on each of the five models: every
+// intermediate tensor equal to the reference's (which matches TFLite Micro,
+// test_golden.cc), on the golden input where there is one and a random one.
+TEST_P(SharedModelFast, EveryFormExactOnEveryLayer) {
+  auto model = Model::FromFile(test::ModelFile(GetParam()));
+  Interpreter ref(*model, Backend::kReference);
+  const std::string name = GetParam();
+  std::vector<uint8_t> golden;
+  if (name == "person_detect")
+    golden = test::ReadFile(test::DataDir() + "/models/golden/person_gray/input_96x96x1.bin");
+  else
+    golden = test::ReadFile(test::DataDir() + "/models/golden/more/" + name + "/input.bin");
+  for (const fast::KernelForm* form : RunnableForms()) {
+    FormScope scope(form);
+    Interpreter fast(*model, Backend::kFast);
+    bool took = false;
+    for (int i = 0; i < fast.op_count(); ++i) {
+      if (!fast.op_is_fast(i)) continue;
+      took = true;
+      EXPECT_STREQ(fast.op_kernel_name(i), form->name);
+    }
+    if (!took) continue;
+    ExpectSameEveryLayer(ref, fast, golden, name + " golden input, " + form->name);
+    ExpectSameEveryLayer(ref, fast, RandomBytes(ref.input().bytes, 9),
+                         name + " random input, " + form->name);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, SharedModelFast,
-                         ::testing::Values("mlperf_tiny_vww_96_int8",
+                         ::testing::Values("person_detect", "mlperf_tiny_vww_96_int8",
                                            "mlperf_tiny_resnet8_cifar10_int8",
                                            "coral_tf2_mobilenet_v2_1.0_224_ptq",
                                            "tflm_pytorch_mobilenet_v2_int8_nchw"),
@@ -147,7 +125,8 @@ INSTANTIATE_TEST_SUITE_P(Models, SharedModelFast,
                          });
 
 TEST(FastIsa, OverrideClampsToTheCpuAndNamesRoundTrip) {
-  for (fast::Isa isa : {fast::Isa::kPortable, fast::Isa::kAvx2, fast::Isa::kAvx512Vnni}) {
+  for (fast::Isa isa :
+       {fast::Isa::kPortable, fast::Isa::kAvx2, fast::Isa::kAvx512Vnni, fast::Isa::kAvx512Vbmi}) {
     EXPECT_EQ(fast::ParseIsa(fast::IsaName(isa)), isa);
     IsaScope scope(isa);
     EXPECT_LE(static_cast<int>(fast::ActiveIsa()), static_cast<int>(isa));
@@ -223,6 +202,26 @@ std::vector<uint8_t> BuildConvModel(const ConvCase& c, uint32_t seed) {
 
 class SyntheticConvFast : public ::testing::TestWithParam<ConvCase> {};
 
+// Each form that takes the layer, forced alone.
+TEST_P(SyntheticConvFast, ExactForEveryForm) {
+  const ConvCase& c = GetParam();
+  auto model = Model::FromBytes(BuildConvModel(c, 13), c.name);
+  Interpreter ref(*model, Backend::kReference);
+  for (const fast::KernelForm* form : RunnableForms()) {
+    FormScope scope(form);
+    Interpreter fast(*model, Backend::kFast);
+    if (!fast.op_is_fast(0)) continue;
+    const std::string what = std::string(c.name) + " " + form->name;
+    EXPECT_STREQ(fast.op_kernel_name(0), form->name);
+    for (uint32_t input_seed = 1; input_seed <= 2; ++input_seed)
+      ExpectSameEveryLayer(ref, fast, RandomBytes(ref.input().bytes, input_seed), what);
+    ExpectSameEveryLayer(ref, fast, std::vector<uint8_t>(ref.input().bytes, 0x80),
+                         what + " all -128");
+    ExpectSameEveryLayer(ref, fast, std::vector<uint8_t>(ref.input().bytes, 0x7F),
+                         what + " all 127");
+  }
+}
+
 TEST_P(SyntheticConvFast, ExactAtEveryIsaLevel) {
   const ConvCase& c = GetParam();
   for (uint32_t seed : {11u, 12u}) {
@@ -287,7 +286,24 @@ const ConvCase kConvCases[] = {
     {"dw_relu6_narrow_clamp", true, 5, 6, 16, 16, 3, 3, 1, 1, 0, 3, -128, -128, 0.05f, true},
     {"pw_16_saturating", false, 4, 4, 16, 16, 1, 1, 1, 1, 0, 0, 0, 0, 0.0005f, true},
     {"pw_16_left_shift", false, 4, 4, 16, 16, 1, 1, 1, 1, 0, 0, 0, 0, 0.00002f, true},
-    {"conv_3x3_declined", false, 6, 6, 4, 8, 3, 3, 1, 1, 0, 3, -128, -128, 0.02f, false},
+    // CONV_2D through im2col: 3-channel stems (stride 2, SAME: the padding
+    // falls on the right / bottom edge only for even sizes), ResNet-style 3x3
+    // layers, channel counts off the vector widths, dilation, VALID, 5x5,
+    // non-square filters, saturation, left shifts, narrow clamps.
+    {"conv_3x3_4to8", false, 6, 6, 4, 8, 3, 3, 1, 1, 0, 3, -128, -128, 0.02f, true},
+    {"conv_stem_3to32_s2_even", false, 16, 16, 3, 32, 3, 3, 2, 1, 0, 3, -128, -128, 0.02f, true},
+    {"conv_stem_3to8_s2_odd", false, 15, 13, 3, 8, 3, 3, 2, 1, 0, 3, 5, -128, 0.02f, true},
+    {"conv_3x3_16to16_s1", false, 8, 8, 16, 16, 3, 3, 1, 1, 0, 1, -128, -128, 0.05f, true},
+    {"conv_3x3_16to32_s2", false, 8, 9, 16, 32, 3, 3, 2, 1, 0, 1, -3, -128, 0.05f, true},
+    {"conv_3x3_64to64_s1", false, 4, 4, 64, 64, 3, 3, 1, 1, 0, 0, -128, 4, 0.08f, true},
+    {"conv_3x3_5to19_dil2", false, 9, 8, 5, 19, 3, 3, 1, 2, 0, 0, 2, -1, 0.03f, true},
+    {"conv_5x5_7to13_valid", false, 9, 10, 7, 13, 5, 5, 1, 1, 1, 3, -128, -128, 0.02f, true},
+    {"conv_2x4_6to20_s2", false, 7, 10, 6, 20, 2, 4, 2, 1, 0, 0, 0, 0, 0.04f, true},
+    {"conv_3x3_8to16_saturating", false, 5, 5, 8, 16, 3, 3, 1, 1, 0, 0, 0, 0, 0.0005f, true},
+    {"conv_3x3_8to16_left_shift", false, 5, 5, 8, 16, 3, 3, 1, 1, 0, 0, 0, 0, 0.00002f, true},
+    {"conv_3x3_24to40_narrow_clamp", false, 4, 5, 24, 40, 3, 3, 1, 1, 0, 3, -128, -128, 0.05f,
+     true},
+    {"conv_3x3_1x1_spatial", false, 1, 1, 32, 48, 3, 3, 1, 1, 0, 1, -128, -128, 0.03f, true},
     // Requantization shifts mixed within one layer: with this output scale
     // some channels need no right shift (rs 0, which the one-rounding form
     // declines), some a left shift, the rest a right shift.
@@ -344,13 +360,21 @@ TEST_P(PoolFast, ExactAgainstReference) {
            }});
   auto model = Model::FromBytes(b.Build({in}, {out}), c.name);
   Interpreter ref(*model, Backend::kReference);
-  Interpreter fast(*model, Backend::kFast);
-  EXPECT_EQ(fast.op_is_fast(0), c.expect_fast);
-  for (uint32_t seed = 1; seed <= 4; ++seed)
-    ExpectSameEveryLayer(ref, fast, RandomBytes(ref.input().bytes, seed), c.name);
-  // Sums of equal values: every rounding tie and both saturation ends.
-  for (uint8_t v : {0x80, 0x81, 0xFF, 0x00, 0x01, 0x7F})
-    ExpectSameEveryLayer(ref, fast, std::vector<uint8_t>(ref.input().bytes, v), c.name);
+  {
+    Interpreter fast(*model, Backend::kFast);
+    EXPECT_EQ(fast.op_is_fast(0), c.expect_fast);
+  }
+  for (const fast::KernelForm* form : RunnableForms()) {
+    FormScope scope(form);
+    Interpreter fast(*model, Backend::kFast);
+    if (!fast.op_is_fast(0)) continue;
+    const std::string what = std::string(c.name) + " " + form->name;
+    for (uint32_t seed = 1; seed <= 4; ++seed)
+      ExpectSameEveryLayer(ref, fast, RandomBytes(ref.input().bytes, seed), what);
+    // Sums of equal values: every rounding tie and both saturation ends.
+    for (uint8_t v : {0x80, 0x81, 0xFF, 0x00, 0x01, 0x7F})
+      ExpectSameEveryLayer(ref, fast, std::vector<uint8_t>(ref.input().bytes, v), what);
+  }
 }
 
 const PoolCase kPoolCases[] = {
@@ -447,6 +471,42 @@ TEST(BenchCli, BadOptionsAreOneLineErrors) {
     EXPECT_NE(RunVww(args, &out, &err), 0) << args;
     EXPECT_EQ(err.rfind("error: ", 0), 0u) << args << ": " << err;
     EXPECT_EQ(err.find('\n'), err.size() - 1) << args << ": " << err;
+  }
+}
+
+}  // namespace
+}  // namespace vww
+
+namespace vww {
+namespace {
+
+// Every form this CPU can run takes at least one node of the five models or
+// the synthetic layers above (prepare only), so the form tests exercise every
+// row of the table; and the table itself is well formed.
+TEST(FormCoverage, EveryRunnableFormTakesSomeTestedNode) {
+  std::map<std::string, int> names;
+  for (size_t i = 0; i < fast::KernelFormCount(); ++i) {
+    const fast::KernelForm& f = fast::KernelForms()[i];
+    EXPECT_EQ(names[f.name]++, 0) << "duplicate form name " << f.name;
+    EXPECT_NE(std::string(f.name).find(fast::IsaName(f.isa)), std::string::npos)
+        << f.name << " does not name its ISA " << fast::IsaName(f.isa);
+    EXPECT_EQ(fast::FindKernelForm(f.name), &f);
+  }
+  std::vector<std::unique_ptr<Model>> models;
+  for (const char* m :
+       {"person_detect", "mlperf_tiny_vww_96_int8", "mlperf_tiny_resnet8_cifar10_int8",
+        "coral_tf2_mobilenet_v2_1.0_224_ptq", "tflm_pytorch_mobilenet_v2_int8_nchw"})
+    models.push_back(Model::FromFile(test::ModelFile(m)));
+  for (const ConvCase& c : kConvCases)
+    models.push_back(Model::FromBytes(BuildConvModel(c, 13), c.name));
+  for (const fast::KernelForm* f : RunnableForms()) {
+    FormScope scope(f);
+    int taken = 0;
+    for (const auto& m : models) {
+      Interpreter fast(*m, Backend::kFast);
+      for (int i = 0; i < fast.op_count(); ++i) taken += fast.op_is_fast(i) ? 1 : 0;
+    }
+    EXPECT_GT(taken, 0) << f->name << " takes no node of any tested model";
   }
 }
 

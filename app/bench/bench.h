@@ -44,6 +44,7 @@ struct OpProfile {
   std::string shape;
   int64_t macs = 0;
   bool fast = false;
+  std::string kernel;  // the fast form's name, or "reference"
   double median_us = 0;
 };
 

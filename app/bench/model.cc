@@ -84,6 +84,7 @@ BackendResult RunBackend(const std::string& model_path, Backend backend,
       p.shape = node.outputs.empty() ? "-" : node.outputs[0]->shape.str();
       p.macs = OperatorMacs(*model, model->operators()[i]);
       p.fast = interp.op_is_fast(i);
+      p.kernel = interp.op_kernel_name(i);
       p.median_us = Summarize(std::move(us[i])).median;
       r.profile.push_back(p);
     }

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "app/bench/bench.h"
 
@@ -15,18 +18,34 @@ using JsonObject = nlohmann::ordered_json;
 void PrintProfile(const BackendResult& r) {
   double total = 0;
   for (const OpProfile& p : r.profile) total += p.median_us;
-  std::printf("  %5s  %-18s %-6s %-12s %10s %10s %8s %7s\n", "index", "op", "kernel", "output",
-              "MACs", "median us", "GMAC/s", "share");
+  std::printf("  %5s  %-18s %-14s %10s %10s %8s %7s  %s\n", "index", "op", "output", "MACs",
+              "median us", "GMAC/s", "share", "kernel");
   for (const OpProfile& p : r.profile) {
     char gmacs[32] = "-";
     if (p.macs > 0 && p.median_us > 0)
       std::snprintf(gmacs, sizeof(gmacs), "%.1f",
                     static_cast<double>(p.macs) / (p.median_us * 1e3));
-    std::printf("  %5d  %-18s %-6s %-12s %10lld %10.2f %8s %6.1f%%\n", p.index, p.op.c_str(),
-                p.fast ? "fast" : "ref", p.shape.c_str(), static_cast<long long>(p.macs),
-                p.median_us, gmacs, total > 0 ? 100.0 * p.median_us / total : 0.0);
+    std::printf("  %5d  %-18s %-14s %10lld %10.2f %8s %6.1f%%  %s\n", p.index, p.op.c_str(),
+                p.shape.c_str(), static_cast<long long>(p.macs), p.median_us, gmacs,
+                total > 0 ? 100.0 * p.median_us / total : 0.0, p.kernel.c_str());
   }
   std::printf("  sum of operator medians: %.2f us\n", total);
+  // The share of time per kernel form, largest first.
+  std::vector<std::pair<std::string, double>> forms;
+  for (const OpProfile& p : r.profile) {
+    auto it = std::find_if(forms.begin(), forms.end(),
+                           [&](const auto& f) { return f.first == p.kernel; });
+    if (it == forms.end())
+      forms.emplace_back(p.kernel, p.median_us);
+    else
+      it->second += p.median_us;
+  }
+  std::sort(forms.begin(), forms.end(),
+            [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::printf("  time per kernel form:\n");
+  for (const auto& [name, us] : forms)
+    std::printf("    %-36s %10.2f us %6.1f%%\n", name.c_str(), us,
+                total > 0 ? 100.0 * us / total : 0.0);
 }
 
 }  // namespace
@@ -74,6 +93,7 @@ std::string Json(const BackendResult& r, const DspResult& dsp, int64_t model_mac
                          {"output_shape", p.shape},
                          {"macs", p.macs},
                          {"fast", p.fast},
+                         {"kernel", p.kernel},
                          {"median_us", p.median_us}});
     j["profile"] = std::move(profile);
   }

@@ -52,6 +52,25 @@ struct PointwiseArgs {
 
 void PointwiseAvx2(const PointwiseArgs& a);
 void PointwiseAvx512(const PointwiseArgs& a);
+// The GEMM alone, on pixels already packed in a.scratch (depth u8 each).
+void PointwiseGemmAvx512(const PointwiseArgs& a);
+
+// CONV_2D of any filter as im2col + the pointwise GEMM: each output pixel's
+// receptive field (kh x kw x in_c, in the filter's own [ky][kx][c] order)
+// becomes one row of `depth` bytes. Padded taps hold the input zero point
+// (so they add nothing once the zero point is folded into the bias), bytes
+// past kh*kw*in_c hold 0 (they meet zero weights).
+struct Im2colArgs {
+  const int8_t* input;
+  uint8_t* rows;  // [batches * out_h * out_w][depth]
+  int batches, in_h, in_w, in_c, out_h, out_w;
+  int kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+  int depth;     // >= kh * kw * in_c
+  uint8_t flip;  // XORed into every byte: 0x80 makes the u8 = x + 128 of vpdpbusd
+  int8_t pad_value;
+};
+
+void Im2colAvx512(const Im2colArgs& a);
 
 // Global AVERAGE_POOL_2D: per-channel sums over `pixels` pixels, then
 // sign(acc) * floor((|acc| + pixels / 2) / pixels), clamped. The division is

@@ -87,7 +87,10 @@ void Eval(const Node& node) {
   }
 }
 
-bool Prepare(Node& node) {
+}  // namespace
+
+// Both forms: the vector division only at AVX-512.
+bool PrepareGlobalAveragePool(Node& node, Isa isa) {
   ref::PoolParams p;
   PreparePool2D(node, &p);  // already passed in the reference prepare
   const Tensor* in = node.inputs[0];
@@ -108,8 +111,7 @@ bool Prepare(Node& node) {
   d->act_max = p.act_max;
   // |acc| <= 128 * count, plus count / 2.
   GlobalPoolArgs& a = d->args;
-  if (ActiveIsa() == Isa::kAvx512Vnni &&
-      SmallReciprocal(count, 128 * count + count / 2, &a.reciprocal, &a.shift)) {
+  if (IsAvx512(isa) && SmallReciprocal(count, 128 * count + count / 2, &a.reciprocal, &a.shift)) {
     d->vector = true;
     a.batches = d->batches;
     a.pixels = d->pixels;
@@ -118,15 +120,14 @@ bool Prepare(Node& node) {
     a.act_min = d->act_min;
     a.act_max = d->act_max;
   }
+  // The AVX-512 form is the vector division; without it, the portable form.
+  if (IsAvx512(isa) && !d->vector) return false;
   node.data = std::move(d);
   node.eval = Eval;
   node.scratch_bytes = 0;
   return true;
 }
 
-}  // namespace
 }  // namespace fast
-
-extern const KernelRegistration kAveragePool2DFast = {kOpAveragePool2D, fast::Prepare};
 
 }  // namespace vww

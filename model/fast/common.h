@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <vector>
 
 #include "model/fast/args.h"
@@ -40,6 +41,26 @@ struct RequantData {
   // of 16.
   void EnableFloor(int64_t max_abs_acc);
 };
+
+// For the GEMM forms (weights [out_c][k]): *max_abs_acc bounds |bias + sum
+// w * (x - zp)| over all inputs (|x - zp| <= 255), for EnableFloor. Returns
+// whether every value a GEMM kernel forms fits in int32: the folded bias
+// (|b| + 256 sum |w|) plus any partial sum of w * u8 (255 sum |w|). Real
+// models can have large biases (MLPerf VWW's 1x1 layers): only int32
+// overflow, which the reference would wrap, is declined.
+inline bool GemmFitsInt32(const int32_t* bias, const int8_t* w, int out_c, int k,
+                          int64_t* max_abs_acc) {
+  *max_abs_acc = 0;
+  for (int oc = 0; oc < out_c; ++oc) {
+    int64_t abs_w = 0;
+    for (int i = 0; i < k; ++i)
+      abs_w += std::abs(static_cast<int>(w[static_cast<long>(oc) * k + i]));
+    const int64_t abs_b = bias ? std::abs(static_cast<int64_t>(bias[oc])) : 0;
+    *max_abs_acc = std::max(*max_abs_acc, abs_b + 255 * abs_w);
+    if (abs_b + 511 * abs_w >= (int64_t{1} << 31) - 1) return false;
+  }
+  return true;
+}
 
 // The scalar path: exactly the reference's arithmetic.
 inline int8_t RequantizeScalar(int32_t acc, const RequantArgs& r, int c) {

@@ -50,17 +50,6 @@ void PointwisePortable(const PointwiseArgs& a) {
       }
 }
 
-// A bound on |bias + sum w * (x - zero point)| over all inputs (|x - zp| <= 255).
-int64_t MaxAbsAccumulator(const int32_t* bias, const int8_t* w, int out_c, int in_c) {
-  int64_t bound = 0;
-  for (int oc = 0; oc < out_c; ++oc) {
-    int64_t sum = bias ? std::abs(static_cast<int64_t>(bias[oc])) : 0;
-    for (int ic = 0; ic < in_c; ++ic) sum += 255 * std::abs(static_cast<int>(w[oc * in_c + ic]));
-    bound = std::max(bound, sum);
-  }
-  return bound;
-}
-
 void Eval(const Node& node) {
   const auto& d = node.data_as<PointwiseData>();
   PointwiseArgs a = d.args;
@@ -70,7 +59,9 @@ void Eval(const Node& node) {
   d.kernel(a);
 }
 
-bool Prepare(Node& node) {
+}  // namespace
+
+bool PreparePointwise(Node& node, Isa isa) {
   // The reference prepare has validated types, shapes and quantization.
   const Tensor* in = node.inputs[0];
   const Tensor* filter = node.inputs[1];
@@ -84,12 +75,12 @@ bool Prepare(Node& node) {
   // A 1x1 filter never needs padding; anything else is not a plain GEMM.
   const int oh = out->shape[1], ow = out->shape[2];
   if (c.params.pad_h != 0 || c.params.pad_w != 0) return false;
-  // Accumulators, partial sums, folded biases and the one-rounding
-  // requantization all stay exact when |acc| < 2^29; beyond that (only
-  // hostile files) the reference, which saturates, takes the node.
-  const int64_t max_abs_acc = MaxAbsAccumulator(bias ? bias->data_as<int32_t>() : nullptr,
-                                                filter->data_as<int8_t>(), out_c, in_c);
-  if (max_abs_acc >= (int64_t{1} << 29)) return false;
+  // Every accumulator, partial sum and folded bias must fit in int32
+  // (common.h); beyond that (only hostile files) the reference takes the node.
+  int64_t max_abs_acc = 0;
+  if (!GemmFitsInt32(bias ? bias->data_as<int32_t>() : nullptr, filter->data_as<int8_t>(), out_c,
+                     in_c, &max_abs_acc))
+    return false;
 
   auto d = std::make_unique<PointwiseData>();
   const int out_c_padded = RoundUp(out_c, 16);
@@ -116,7 +107,7 @@ bool Prepare(Node& node) {
   a.input_offset = input_offset;
   const size_t pixels = static_cast<size_t>(a.batches) * oh * ow;
   d->bias.assign(out_c_padded, 0);
-  d->isa = ActiveIsa();
+  d->isa = isa;
   switch (d->isa) {
 #if defined(VWW_FAST_X86)
     case Isa::kAvx512Vnni: {
@@ -166,10 +157,6 @@ bool Prepare(Node& node) {
   return true;
 }
 
-}  // namespace
 }  // namespace fast
-
-// The registry offers every CONV_2D node here; non-pointwise ones are declined.
-extern const KernelRegistration kConv2DFast = {kOpConv2D, fast::Prepare};
 
 }  // namespace vww

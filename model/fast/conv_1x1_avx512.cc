@@ -185,6 +185,10 @@ void Run(const PointwiseArgs& a) {
 
 void PointwiseAvx512(const PointwiseArgs& a) {
   PackInput(a);
+  PointwiseGemmAvx512(a);
+}
+
+void PointwiseGemmAvx512(const PointwiseArgs& a) {
   if (a.rq.floor_path)
     a.rq.full_range ? Run<kRqFloorFull>(a) : Run<kRqFloor>(a);
   else if (a.rq.any_left_shift)

@@ -20,6 +20,9 @@ namespace vww {
 namespace fast {
 namespace {
 
+// The forms of this file (model/fast/forms.cc), most specialised first.
+enum class DwForm { kColumns, kQuadsVpermb, kStemQuads, kRows, kGeneric };
+
 struct DepthwiseData : OpData {
   Isa isa = Isa::kPortable;
   DepthwiseArgs args{};
@@ -129,8 +132,8 @@ void CallAvx2(const DepthwiseArgs& a, const int8_t*) { DepthwiseAvx2(a); }
 // AVX-512 row kernel need one vpdpwssd per tap.
 bool PrepareColumns(DepthwiseData& d, const int8_t* filter) {
   DepthwiseRowArgs& r = d.rows;
-  if (!ActiveVbmi() || r.broadcast_input || r.in_c % 16 != 0 || r.kh != 3 || r.kw != 3 ||
-      r.dilation_h != 1 || r.dilation_w != 1 || (r.stride_w != 1 && r.stride_w != 2))
+  if (r.broadcast_input || r.in_c % 16 != 0 || r.kh != 3 || r.kw != 3 || r.dilation_h != 1 ||
+      r.dilation_w != 1 || (r.stride_w != 1 && r.stride_w != 2))
     return false;
   d.quad_index.assign(64, 0);
   for (int c = 0; c < 16; ++c)
@@ -166,19 +169,19 @@ bool PrepareColumns(DepthwiseData& d, const int8_t* filter) {
 //  - stride 1 (VBMI only): every tap lies within 64 bytes, for vpermb.
 // Measured on Zen-class AVX-512, vpermb loses to the other forms for the stem
 // and for stride 2 (which share converted loads), and wins for 8 channels.
-void PrepareQuads(DepthwiseData& d, const int8_t* filter) {
+bool PrepareQuads(DepthwiseData& d, const int8_t* filter, DwForm form) {
   DepthwiseRowArgs& r = d.rows;
-  if (PrepareColumns(d, filter)) return;
-  if (r.kw > 4) return;
+  if (r.kw > 4) return false;
+  if (r.broadcast_input != (form == DwForm::kStemQuads)) return false;
   auto offset = [&](int lane, int tx) {
     return r.broadcast_input ? (lane / r.out_c) * r.stride_w + tx * r.dilation_w
                              : lane + tx * r.dilation_w * r.in_c;
   };
   if (r.broadcast_input) {
-    if (offset(15, r.kw - 1) >= 16) return;
+    if (offset(15, r.kw - 1) >= 16) return false;
     d.row_kernel = DepthwiseRowsAvx512;
   } else {
-    if (!ActiveVbmi() || r.stride_w != 1 || offset(15, r.kw - 1) >= 64) return;
+    if (r.stride_w != 1 || offset(15, r.kw - 1) >= 64) return false;
     d.row_kernel = DepthwiseRowsVbmi;
   }
   d.quad_index.assign(64, 0);
@@ -203,21 +206,23 @@ void PrepareQuads(DepthwiseData& d, const int8_t* filter) {
   r.quad_index = d.quad_index.data();
   r.quad_weights = d.quad_weights.data();
   r.quad_bias = d.quad_bias.data();
+  return true;
 }
 
 // Sets up the row kernel when every chunk of a row reads contiguous inputs
 // (or gathers them from one 16/8-byte load for a one-channel input).
-void PrepareRows(DepthwiseData& d, const int8_t* filter, const std::vector<int32_t>& multipliers,
+bool PrepareRows(DepthwiseData& d, const int8_t* filter, const std::vector<int32_t>& multipliers,
                  const std::vector<int32_t>& shifts, int32_t output_offset, int32_t act_min,
-                 int32_t act_max, int64_t max_abs_acc, Node* node) {
+                 int32_t act_max, int64_t max_abs_acc, DwForm form, Node* node) {
   const DepthwiseArgs& a = d.args;
-  const int lanes = d.isa == Isa::kAvx512Vnni ? 16 : 8;
+  const int lanes = IsAvx512(d.isa) ? 16 : 8;
+  if (lanes != 16 && form != DwForm::kRows) return false;
   if (a.broadcast_input) {
     const int m = a.out_c;
-    if (lanes % m != 0) return;
-    if ((lanes / m - 1) * a.stride_w + (a.kw - 1) * a.dilation_w >= lanes) return;
+    if (lanes % m != 0) return false;
+    if ((lanes / m - 1) * a.stride_w + (a.kw - 1) * a.dilation_w >= lanes) return false;
   } else if (a.stride_w != 1 && a.in_c % lanes != 0) {
-    return;
+    return false;
   }
   DepthwiseRowArgs& r = d.rows;
   r.batches = a.batches;
@@ -260,7 +265,7 @@ void PrepareRows(DepthwiseData& d, const int8_t* filter, const std::vector<int32
           static_cast<uint16_t>(filter[t * a.out_c + c]);
   }
   d.row_rq.Init(lane_multipliers, lane_shifts, width, width, output_offset, act_min, act_max);
-  if (d.isa == Isa::kAvx512Vnni) d.row_rq.EnableFloor(max_abs_acc);
+  if (lanes == 16) d.row_rq.EnableFloor(max_abs_acc);
 
   d.chunk_input.resize(r.chunks);
   for (int k = 0; k < r.chunks; ++k) {
@@ -283,12 +288,16 @@ void PrepareRows(DepthwiseData& d, const int8_t* filter, const std::vector<int32
   r.bias = d.row_bias.data();
   r.rq = d.row_rq.args;
   r.gather = d.gather.data();
-  d.row_kernel = d.isa == Isa::kAvx512Vnni ? DepthwiseRowsAvx512 : DepthwiseRowsAvx2;
-  if (lanes == 16) PrepareQuads(d, filter);
+  d.row_kernel = lanes == 16 ? DepthwiseRowsAvx512 : DepthwiseRowsAvx2;
+  if (form == DwForm::kColumns && !PrepareColumns(d, filter)) return false;
+  if ((form == DwForm::kQuadsVpermb || form == DwForm::kStemQuads) &&
+      !PrepareQuads(d, filter, form))
+    return false;
   d.use_rows = true;
   // The padded copy, plus slack for the vector loads of a row's last chunk.
   node->scratch_bytes = static_cast<size_t>(r.padded_h) * r.padded_w * a.in_c + 128;
   node->eval = EvalRows;
+  return true;
 }
 #endif
 
@@ -300,7 +309,7 @@ void Eval(const Node& node) {
   d.kernel(a, d.filter);
 }
 
-bool Prepare(Node& node) {
+bool PrepareForm(Node& node, Isa isa, DwForm form) {
   const Tensor* in = node.inputs[0];
   const Tensor* filter = node.inputs[1];
   const Tensor* bias = node.inputs.size() > 2 ? node.inputs[2] : nullptr;
@@ -364,9 +373,10 @@ bool Prepare(Node& node) {
   a.weights = d->weights.data();
   a.bias = d->bias.data();
   a.rq = d->rq.args;
-  d->isa = ActiveIsa();
+  d->isa = isa;
   switch (d->isa) {
 #if defined(VWW_FAST_X86)
+    case Isa::kAvx512Vbmi:
     case Isa::kAvx512Vnni:
       d->rq.EnableFloor(max_abs_acc);
       a.rq = d->rq.args;
@@ -382,18 +392,36 @@ bool Prepare(Node& node) {
   }
   node.scratch_bytes = 0;
   node.eval = Eval;
+  if (form != DwForm::kGeneric) {
 #if defined(VWW_FAST_X86)
-  if (d->isa != Isa::kPortable)
-    PrepareRows(*d, w, c.multipliers, c.shifts, c.params.output_offset, act_min, act_max,
-                max_abs_acc, &node);
+    if (d->isa == Isa::kPortable ||
+        !PrepareRows(*d, w, c.multipliers, c.shifts, c.params.output_offset, act_min, act_max,
+                     max_abs_acc, form, &node))
+      return false;
+#else
+    return false;
 #endif
+  }
   node.data = std::move(d);
   return true;
 }
 
 }  // namespace
-}  // namespace fast
 
-extern const KernelRegistration kDepthwiseConv2DFast = {kOpDepthwiseConv2D, fast::Prepare};
+bool PrepareDepthwiseColumns(Node& node, Isa isa) {
+  return PrepareForm(node, isa, DwForm::kColumns);
+}
+bool PrepareDepthwiseQuadsVpermb(Node& node, Isa isa) {
+  return PrepareForm(node, isa, DwForm::kQuadsVpermb);
+}
+bool PrepareDepthwiseStemQuads(Node& node, Isa isa) {
+  return PrepareForm(node, isa, DwForm::kStemQuads);
+}
+bool PrepareDepthwiseRows(Node& node, Isa isa) { return PrepareForm(node, isa, DwForm::kRows); }
+bool PrepareDepthwiseGeneric(Node& node, Isa isa) {
+  return PrepareForm(node, isa, DwForm::kGeneric);
+}
+
+}  // namespace fast
 
 }  // namespace vww

@@ -13,6 +13,8 @@ Isa g_override = Isa::kPortable;
 
 const char* IsaName(Isa isa) {
   switch (isa) {
+    case Isa::kAvx512Vbmi:
+      return "avx512vbmi";
     case Isa::kAvx512Vnni:
       return "avx512vnni";
     case Isa::kAvx2:
@@ -24,10 +26,11 @@ const char* IsaName(Isa isa) {
 
 Isa ParseIsa(const char* name) {
   const std::string n = name;
-  if (n == "avx512vnni" || n == "avx512") return Isa::kAvx512Vnni;
+  if (n == "avx512vbmi" || n == "avx512") return Isa::kAvx512Vbmi;
+  if (n == "avx512vnni") return Isa::kAvx512Vnni;
   if (n == "avx2") return Isa::kAvx2;
   if (n == "portable") return Isa::kPortable;
-  throw Error("unknown ISA '" + n + "' (use avx512vnni, avx2 or portable)");
+  throw Error("unknown ISA '" + n + "' (use avx512vbmi, avx512vnni, avx2 or portable)");
 }
 
 Isa DetectIsa() {
@@ -35,7 +38,7 @@ Isa DetectIsa() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"))
-    return Isa::kAvx512Vnni;
+    return __builtin_cpu_supports("avx512vbmi") ? Isa::kAvx512Vbmi : Isa::kAvx512Vnni;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
 #endif
   return Isa::kPortable;
@@ -45,18 +48,6 @@ Isa ActiveIsa() {
   static const Isa detected = DetectIsa();
   if (g_overridden && static_cast<int>(g_override) < static_cast<int>(detected)) return g_override;
   return detected;
-}
-
-bool ActiveVbmi() {
-#if defined(VWW_FAST_X86)
-  static const bool vbmi = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512vbmi") != 0;
-  }();
-  return vbmi && ActiveIsa() == Isa::kAvx512Vnni;
-#else
-  return false;
-#endif
 }
 
 void SetIsaOverride(Isa isa) {

@@ -10,9 +10,12 @@
 
 namespace vww::fast {
 
-enum class Isa { kPortable = 0, kAvx2 = 1, kAvx512Vnni = 2 };
+// Levels in order: each includes the ones below it. kAvx512Vnni is AVX-512
+// F/BW/VL + VNNI without VBMI (Cascade Lake); kAvx512Vbmi adds vpermb (Ice
+// Lake, Zen 4).
+enum class Isa { kPortable = 0, kAvx2 = 1, kAvx512Vnni = 2, kAvx512Vbmi = 3 };
 
-const char* IsaName(Isa isa);    // "portable", "avx2", "avx512vnni"
+const char* IsaName(Isa isa);    // "portable", "avx2", "avx512vnni", "avx512vbmi"
 Isa ParseIsa(const char* name);  // throws vww::Error
 
 // The best ISA this CPU (and this build) supports.
@@ -25,8 +28,11 @@ Isa ActiveIsa();
 void SetIsaOverride(Isa isa);
 void ClearIsaOverride();
 
-// AVX-512 VBMI (vpermb) on top of the active AVX-512 VNNI level: some kernels
-// have a VBMI form. False whenever ActiveIsa() is below kAvx512Vnni.
-bool ActiveVbmi();
+// True for both AVX-512 levels (the 16-lane kernels).
+inline bool IsAvx512(Isa isa) {
+  return static_cast<int>(isa) >= static_cast<int>(Isa::kAvx512Vnni);
+}
+// a includes b.
+inline bool IsaIncludes(Isa a, Isa b) { return static_cast<int>(a) >= static_cast<int>(b); }
 
 }  // namespace vww::fast

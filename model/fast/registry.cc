@@ -1,25 +1,28 @@
-// The optimized kernels. The interpreter offers each node to the kernel for
-// its opcode after the reference prepare has validated it; the kernel may
-// decline (unsupported shapes), and the reference kernel then runs the node.
+// The optimized kernels. The interpreter offers each node to the fast backend
+// after the reference prepare has validated it; the backend picks a form from
+// the table in model/fast/forms.cc or declines (the reference kernel then runs
+// the node).
+#include <vector>
+
+#include "model/fast/forms.h"
 #include "model/kernel.h"
 
 namespace vww {
 
-extern const KernelRegistration kConv2DFast;
-extern const KernelRegistration kDepthwiseConv2DFast;
-extern const KernelRegistration kAveragePool2DFast;
-
-namespace {
-const KernelRegistration* const kFastKernels[] = {
-    &kConv2DFast,
-    &kDepthwiseConv2DFast,
-    &kAveragePool2DFast,
-};
-}  // namespace
-
 const KernelRegistration* FindFastKernel(int opcode) {
-  for (const KernelRegistration* k : kFastKernels)
-    if (k->opcode == opcode) return k;
+  // One registration per operator that has at least one form.
+  static const std::vector<KernelRegistration> registrations = [] {
+    std::vector<KernelRegistration> r;
+    for (size_t i = 0; i < fast::KernelFormCount(); ++i) {
+      const int op = fast::KernelForms()[i].opcode;
+      bool seen = false;
+      for (const KernelRegistration& k : r) seen = seen || k.opcode == op;
+      if (!seen) r.push_back({op, fast::PrepareFromTable});
+    }
+    return r;
+  }();
+  for (const KernelRegistration& k : registrations)
+    if (k.opcode == opcode) return &k;
   return nullptr;
 }
 

@@ -1,15 +1,22 @@
 // MEAN over constant axes, int8 (and uint8), keep_dims or not. Follows TFLite
-// Micro's reference (reduce_common.cc): an int32 sum per output element, then
-// - equal input/output quantization: sum / count with C++ truncation toward
-//   zero (the zero point is part of every summand, so it cancels);
-// - otherwise: float requantization, round(float(sum) / count * (s_in / s_out)
-//   - zp_in * (s_in / s_out)) + zp_out, clamped, all in float as TFLite does.
+// Micro's reference (reduce_common.cc -> reference_ops::QuantizedMeanOrSum),
+// which is all integer, for equal quantization too:
+// - prepare: QuantizeMultiplier(s_in / s_out) -> (m, e); then 1 / count is
+//   folded in: k = min(floor(log2(count)), 32, 31 + e),
+//   m' = (int64(m) << k) / count (truncating), e' = e - k;
+// - eval: an int32 sum per output element, minus zp_in * count (in int64,
+//   then narrowed to int32 as TFLM's int32 accumulator does), then
+//   MultiplyByQuantizedMultiplier(sum, m', e') + zp_out, clamped.
+// Older TFLite versions requantized in float (and divided with truncation for
+// equal quantization); TFLite Micro's outputs no longer match that (issue 18).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "model/kernels/kernel_util.h"
 #include "model/kernels/reference.h"
+#include "model/quantization.h"
 
 namespace vww {
 
@@ -37,19 +44,14 @@ void MeanImpl(const ref::MeanParams& p, const T* input, int32_t* sums, T* output
       index[d] = 0;
     }
   }
-  if (p.same_quantization) {
-    for (int64_t i = 0; i < p.output_count; ++i)
-      output[i] = static_cast<T>(sums[i] / p.reduced_count);
-    return;
-  }
-  const float count = static_cast<float>(p.reduced_count);
-  const float lo = static_cast<float>(std::numeric_limits<T>::min());
-  const float hi = static_cast<float>(std::numeric_limits<T>::max());
+  const int64_t zero_point_sum = int64_t{p.input_zero_point} * p.reduced_count;
+  const int32_t lo = std::numeric_limits<T>::min();
+  const int32_t hi = std::numeric_limits<T>::max();
   for (int64_t i = 0; i < p.output_count; ++i) {
-    const float mean = static_cast<float>(sums[i]) / count;
-    float result = std::round(mean * p.scale + p.bias) + static_cast<float>(p.output_zero_point);
-    result = std::max(std::min(result, hi), lo);
-    output[i] = static_cast<T>(result);
+    const int32_t centred = static_cast<int32_t>(sums[i] - zero_point_sum);
+    const int64_t v = int64_t{MultiplyByQuantizedMultiplier(centred, p.multiplier, p.shift)} +
+                      p.output_zero_point;
+    output[i] = static_cast<T>(std::clamp<int64_t>(v, lo, hi));
   }
 }
 
@@ -142,10 +144,22 @@ bool Prepare(Node& node) {
   }
   p.output_count = stride;
 
-  // TFLite Micro compares the float scales exactly.
-  p.same_quantization = in->zero_point == out->zero_point && in->scale == out->scale;
-  p.scale = in->scale / out->scale;
-  p.bias = static_cast<float>(-in->zero_point) * p.scale;
+  // The scale ratio in double, as TFLite Micro's prepare; then 1 / count.
+  int32_t multiplier = 0;
+  int shift = 0;
+  QuantizeMultiplier(static_cast<double>(in->scale) / static_cast<double>(out->scale), &multiplier,
+                     &shift);
+  Expect(node, shift <= 30, "input / output scale ratio above 2^30");
+  if (count > 0) {
+    int k = 63 - __builtin_clzll(static_cast<uint64_t>(count));
+    k = std::min(k, 32);
+    k = std::min(k, 31 + shift);
+    multiplier = static_cast<int32_t>((static_cast<int64_t>(multiplier) << k) / count);
+    shift -= k;
+  }
+  p.multiplier = multiplier;
+  p.shift = shift;
+  p.input_zero_point = in->zero_point;
   p.output_zero_point = out->zero_point;
   data->is_uint8 = in->type == DType::kUInt8;
   node.scratch_bytes = static_cast<size_t>(p.output_count) * sizeof(int32_t);

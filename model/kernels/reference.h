@@ -135,18 +135,19 @@ void Mul(const MulParams& p, const Broadcast& b, const int8_t* input1, const int
          int8_t* output);
 
 // MEAN over a set of axes, as TFLite Micro's reference computes it for 8-bit
-// types: values are summed in int32; with equal input and output quantization
-// the sum is divided by the count with C++ truncation; otherwise the mean is
-// requantized in float: round(sum / count * scale + bias) + output zero point.
+// types: values are summed in int32, the input zero point times the count is
+// subtracted, and the result is scaled by one integer multiplier that folds
+// both the scale ratio and 1 / count (see mean.cc), plus the output zero point.
 struct MeanParams {
   int rank = 0;
   int dims[kMaxRank] = {0, 0, 0, 0, 0, 0};            // input dims
   int64_t out_stride[kMaxRank] = {0, 0, 0, 0, 0, 0};  // per input axis; 0 for reduced axes
   int64_t output_count = 0;
   int32_t reduced_count = 0;  // input elements per output element
-  bool same_quantization = true;
-  float scale = 1.0f;  // input scale / output scale, in float
-  float bias = 0.0f;   // -input zero point * scale, in float
+  // (input scale / output scale) / reduced_count as TFLite Micro folds it.
+  int32_t multiplier = 0;
+  int shift = 0;
+  int32_t input_zero_point = 0;
   int32_t output_zero_point = 0;
 };
 
