@@ -20,12 +20,12 @@
 #include "app/run_live.h"
 #include "pipeline/assets.h"
 #include "pipeline/boards.h"
+#include "pipeline/bundled_models.h"
 #include "pipeline/capture/reconnect.h"
 #include "pipeline/explain.h"
 #include "pipeline/frame_log.h"
 #include "pipeline/hooks.h"
 #include "pipeline/session.h"
-#include "pipeline/bundled_models.h"
 #include "ui/run_view.h"
 
 namespace vww {

@@ -46,8 +46,7 @@ void PrintUsage(FILE* out) {
 // files were found: the three things a bug report needs first.
 void PrintVersion() {
   std::printf("vww %s\n", VWW_VERSION);
-  std::printf("fast kernels: %s%s\n", vww::fast::IsaName(vww::fast::ActiveIsa()),
-              vww::fast::ActiveVbmi() ? " + vbmi" : "");
+  std::printf("fast kernels: %s\n", vww::fast::IsaName(vww::fast::ActiveIsa()));
   std::printf("data: %s\n", vww::DataDir().c_str());
 }
 

@@ -71,7 +71,6 @@ double PositiveNumber(const std::string& value, const std::string& column,
   return x;
 }
 
-
 }  // namespace
 
 std::string Board::basis_kind() const {

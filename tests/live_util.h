@@ -52,20 +52,6 @@ inline std::string FindTool(const std::string& name) {
     GTEST_SKIP() << name << " is missing (scripts/install-deps.sh installs it)";        \
   }
 
-inline double SecondsSince(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Polls cond every 20 ms for up to timeout_s.
-inline bool WaitUntil(const std::function<bool()>& cond, double timeout_s) {
-  const auto t0 = std::chrono::steady_clock::now();
-  while (!cond()) {
-    if (SecondsSince(t0) > timeout_s) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
 // A port nobody listens on right now (the kernel's pick, then released).
 inline int FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

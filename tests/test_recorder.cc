@@ -241,7 +241,18 @@ TEST(RunRecord, SigintMidRecordingLeavesEveryFileReadable) {
   test::VwwChild child({"run", "--source", PersonVideo(), "--realtime", "--headless", "--quiet",
                         "--record", dir("rec"), "--record-raw", "--clips", "--preroll", "1"});
   ASSERT_TRUE(child.started());
-  std::this_thread::sleep_for(std::chrono::milliseconds(6000));
+  // Stop mid-recording once the wake (frame 45) is behind us and the log
+  // (flushed about once a second) has 15 frames more: a condition, not a
+  // time, so a loaded machine that starts slowly still gets there.
+  ASSERT_TRUE(test::WaitUntil(
+      [&] {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(dir("rec"), ec))
+          if (CountLines((e.path() / "log.csv").string()) - 1 >= 60) return true;
+        return false;
+      },
+      180))
+      << child.stderr_text();
   child.Signal(SIGINT);
   ASSERT_EQ(child.WaitExitCode(30), 0) << child.stderr_text();
 

@@ -4,13 +4,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace vww::test {
@@ -63,6 +66,20 @@ inline bool HaveTools(std::initializer_list<const char*> programs) {
   if (missing.empty()) return true;
   SkipOrFailInCi(missing + " missing (scripts/install-deps.sh installs it)");
   return false;
+}
+
+inline double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Polls cond every 20 ms for up to timeout_s.
+inline bool WaitUntil(const std::function<bool()>& cond, double timeout_s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!cond()) {
+    if (SecondsSince(t0) > timeout_s) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
 }
 
 inline std::vector<uint8_t> ReadFile(const std::string& path) {
