@@ -22,6 +22,7 @@
 #include "model/error.h"
 #include "pipeline/dsp/tiles.h"
 #include "pipeline/hooks.h"
+#include "recording_util.h"
 #include "run_vww.h"
 #include "test_util.h"
 #include "ui/recorder/recorder.h"
@@ -31,24 +32,12 @@ namespace vww {
 namespace {
 
 namespace fs = std::filesystem;
+using test::CountFrames;
+using test::CountLines;
 using test::ReadText;
 using test::Scratch;
 
 std::string PersonVideo() { return test::AssetsDir() + "/vtest_person.avi"; }
-
-int CountFrames(const std::string& path) {
-  cv::VideoCapture cap(path, cv::CAP_FFMPEG);
-  if (!cap.isOpened()) return -1;
-  int n = 0;
-  cv::Mat f;
-  while (cap.read(f)) ++n;
-  return n;
-}
-
-int CountLines(const std::string& path) {
-  const std::string text = ReadText(path);
-  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
-}
 
 std::string OnlySessionFolder(const std::string& record_dir) {
   std::vector<std::string> dirs;

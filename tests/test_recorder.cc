@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "model/model.h"
+#include "recording_util.h"
 #include "test_util.h"
 #include "ui/recorder/recorder.h"
 
@@ -24,6 +25,8 @@ namespace vww {
 namespace {
 
 namespace fs = std::filesystem;
+using test::CountFrames;
+using test::CountLines;
 using test::ReadText;
 using test::Scratch;
 
@@ -77,20 +80,6 @@ struct SyntheticFrame {
     return r;
   }
 };
-
-int CountFrames(const std::string& path) {
-  cv::VideoCapture cap(path, cv::CAP_FFMPEG);
-  if (!cap.isOpened()) return -1;
-  int n = 0;
-  cv::Mat f;
-  while (cap.read(f)) ++n;
-  return n;
-}
-
-int CountLines(const std::string& path) {
-  const std::string text = ReadText(path);
-  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
-}
 
 RecorderOptions Options(const Scratch& dir) {
   RecorderOptions o;
