@@ -40,8 +40,8 @@ int CmdBench(int argc, char** argv) {
   p.Option("--runs", &runs, "timed inferences per backend (default 1000)");
   p.Option("--warmup", &warmup, "untimed inferences first (default 100)");
   p.Option("--isa", &isa,
-           "portable | avx2 | avx512vnni (AVX-512 without VBMI) | avx512vbmi: cap the fast "
-           "kernels' instruction set");
+           "portable | avx2 | avx512vnni (AVX-512 without VBMI) | avx512vbmi (x86-64) | neon | "
+           "neondot (arm64): cap the fast kernels' instruction set");
   p.Flag("--profile", &profile, "per-operator table: MACs, median us, GMAC/s, share of total");
   p.Flag("--json", &json, "one JSON object per backend, one per line");
   p.Option("--tiles", &tiles,

@@ -23,14 +23,8 @@ class IsaScope {
   ~IsaScope() { fast::ClearIsaOverride(); }
 };
 
-// The levels this CPU can run (the override clamps anything above).
-inline std::vector<fast::Isa> IsaLevels() {
-  std::vector<fast::Isa> levels;
-  for (fast::Isa isa :
-       {fast::Isa::kPortable, fast::Isa::kAvx2, fast::Isa::kAvx512Vnni, fast::Isa::kAvx512Vbmi})
-    if (static_cast<int>(isa) <= static_cast<int>(fast::DetectIsa())) levels.push_back(isa);
-  return levels;
-}
+// The levels this CPU can run (the override clamps anything else).
+inline std::vector<fast::Isa> IsaLevels() { return fast::RunnableIsas(); }
 
 // Forces one kernel form (model/fast/forms.h) while alive: a node is run by
 // that form or by the reference kernel.

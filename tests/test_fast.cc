@@ -32,7 +32,7 @@ namespace {
 class PersonDetectFast : public ::testing::TestWithParam<fast::Isa> {};
 
 TEST_P(PersonDetectFast, EveryLayerExactOnGoldenAndRandomInputs) {
-  if (static_cast<int>(GetParam()) > static_cast<int>(fast::DetectIsa())) {
+  if (!fast::IsaIncludes(fast::DetectIsa(), GetParam())) {
     GTEST_SKIP() << "this CPU has no " << fast::IsaName(GetParam());
   }
   IsaScope scope(GetParam());
@@ -61,9 +61,7 @@ TEST_P(PersonDetectFast, EveryLayerExactOnGoldenAndRandomInputs) {
   ExpectSameEveryLayer(ref, fast, std::vector<uint8_t>(ref.input().bytes, 0x7F), "all 127");
 }
 
-INSTANTIATE_TEST_SUITE_P(Isa, PersonDetectFast,
-                         ::testing::Values(fast::Isa::kPortable, fast::Isa::kAvx2,
-                                           fast::Isa::kAvx512Vnni, fast::Isa::kAvx512Vbmi),
+INSTANTIATE_TEST_SUITE_P(Isa, PersonDetectFast, ::testing::ValuesIn(fast::RunnableIsas()),
                          [](const auto& info) { return std::string(fast::IsaName(info.param)); });
 
 // The other shared models: other shapes (3-channel stems, uint8 inputs,
@@ -125,13 +123,21 @@ INSTANTIATE_TEST_SUITE_P(Models, SharedModelFast,
                          });
 
 TEST(FastIsa, OverrideClampsToTheCpuAndNamesRoundTrip) {
-  for (fast::Isa isa :
-       {fast::Isa::kPortable, fast::Isa::kAvx2, fast::Isa::kAvx512Vnni, fast::Isa::kAvx512Vbmi}) {
+  for (fast::Isa isa : fast::AllIsas()) {
     EXPECT_EQ(fast::ParseIsa(fast::IsaName(isa)), isa);
     IsaScope scope(isa);
-    EXPECT_LE(static_cast<int>(fast::ActiveIsa()), static_cast<int>(isa));
-    EXPECT_LE(static_cast<int>(fast::ActiveIsa()), static_cast<int>(fast::DetectIsa()));
+    // The override takes effect exactly when the CPU runs that level;
+    // otherwise (above the CPU, or the other family) the detected level runs.
+    const fast::Isa expected = fast::IsaIncludes(fast::DetectIsa(), isa) ? isa : fast::DetectIsa();
+    EXPECT_EQ(fast::ActiveIsa(), expected) << fast::IsaName(isa);
+    EXPECT_TRUE(fast::IsaIncludes(fast::DetectIsa(), fast::ActiveIsa()));
   }
+  // Families never include each other; every level includes portable.
+  EXPECT_FALSE(fast::IsaIncludes(fast::Isa::kAvx512Vbmi, fast::Isa::kNeon));
+  EXPECT_FALSE(fast::IsaIncludes(fast::Isa::kNeonDot, fast::Isa::kAvx2));
+  EXPECT_TRUE(fast::IsaIncludes(fast::Isa::kNeonDot, fast::Isa::kNeon));
+  EXPECT_FALSE(fast::IsaIncludes(fast::Isa::kNeon, fast::Isa::kNeonDot));
+  EXPECT_TRUE(fast::IsaIncludes(fast::Isa::kNeon, fast::Isa::kPortable));
   EXPECT_EQ(fast::ActiveIsa(), fast::DetectIsa());
   EXPECT_THROW(fast::ParseIsa("sse9"), Error);
 }

@@ -2,6 +2,11 @@
 
 #include <string>
 
+#if defined(VWW_FAST_ARM64)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
 #include "model/model.h"
 
 namespace vww::fast {
@@ -13,6 +18,10 @@ Isa g_override = Isa::kPortable;
 
 const char* IsaName(Isa isa) {
   switch (isa) {
+    case Isa::kNeonDot:
+      return "neondot";
+    case Isa::kNeon:
+      return "neon";
     case Isa::kAvx512Vbmi:
       return "avx512vbmi";
     case Isa::kAvx512Vnni:
@@ -29,8 +38,23 @@ Isa ParseIsa(const char* name) {
   if (n == "avx512vbmi" || n == "avx512") return Isa::kAvx512Vbmi;
   if (n == "avx512vnni") return Isa::kAvx512Vnni;
   if (n == "avx2") return Isa::kAvx2;
+  if (n == "neondot") return Isa::kNeonDot;
+  if (n == "neon") return Isa::kNeon;
   if (n == "portable") return Isa::kPortable;
-  throw Error("unknown ISA '" + n + "' (use avx512vbmi, avx512vnni, avx2 or portable)");
+  throw Error("unknown ISA '" + n +
+              "' (use avx512vbmi, avx512vnni, avx2, neondot, neon or portable)");
+}
+
+std::vector<Isa> AllIsas() {
+  return {Isa::kPortable,   Isa::kAvx2, Isa::kAvx512Vnni,
+          Isa::kAvx512Vbmi, Isa::kNeon, Isa::kNeonDot};
+}
+
+std::vector<Isa> RunnableIsas() {
+  std::vector<Isa> levels;
+  for (Isa isa : AllIsas())
+    if (IsaIncludes(DetectIsa(), isa)) levels.push_back(isa);
+  return levels;
 }
 
 Isa DetectIsa() {
@@ -41,12 +65,17 @@ Isa DetectIsa() {
     return __builtin_cpu_supports("avx512vbmi") ? Isa::kAvx512Vbmi : Isa::kAvx512Vnni;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
 #endif
+#if defined(VWW_FAST_ARM64)
+  // Advanced SIMD is part of every arm64 CPU Linux runs on; the dot product
+  // (ARMv8.2 dotprod) is optional, and the kernel reports it in AT_HWCAP.
+  return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) ? Isa::kNeonDot : Isa::kNeon;
+#endif
   return Isa::kPortable;
 }
 
 Isa ActiveIsa() {
   static const Isa detected = DetectIsa();
-  if (g_overridden && static_cast<int>(g_override) < static_cast<int>(detected)) return g_override;
+  if (g_overridden && IsaIncludes(detected, g_override)) return g_override;
   return detected;
 }
 
