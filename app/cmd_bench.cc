@@ -29,7 +29,8 @@ int CmdBench(int argc, char** argv) {
   bool profile = false, json = false, explain = false;
   ExplainOptions explain_options;
   cli::ArgParser p("vww bench [options]",
-                   "Time the model on one thread: load and plan time, first inference, then\n"
+                   "Time the model on one thread (and with --threads N > 1 also on N): load and\n"
+                   "plan time, first inference, then\n"
                    "min/median/mean/p90/p99/max over --runs inferences, inferences/s and arena\n"
                    "bytes; also the DSP stage (a 640x480 BGR frame -> the model input).\n"
                    "With --tiles: the whole per-frame path of the tiled search instead (DSP of\n"
@@ -47,7 +48,9 @@ int CmdBench(int argc, char** argv) {
   p.Option("--tiles", &tiles,
            "time frames with this tiled search (1, auto, CxR@S...; see vww run)");
   p.Option("--threads", &threads,
-           "with --tiles: threads sharing a frame's tiles (0 = auto: the cores, at most 2)");
+           "with --tiles: threads sharing a frame's tiles (0 = auto: the cores, at most 2); "
+           "without: N > 1 also times the fast backend with each large layer's rows split "
+           "across N threads, next to one thread");
   p.Option("--size", &size, "with --tiles: the test frame's size WxH (default 640x480)");
   p.Option("--gap-ms", &gap_ms,
            "with --tiles: idle milliseconds before each frame, as between a camera's frames "
@@ -119,12 +122,21 @@ int CmdBench(int argc, char** argv) {
     dsp = bench::TimeDsp(probe.input(), std::min(runs, 1000), &input);
   }
 
+  if (threads < 0 || threads > 64) throw Error("--threads must be between 0 and 64");
   std::vector<BackendResult> results;
   for (Backend b : backends)
     results.push_back(bench::RunBackend(model_path, b, input, runs, warmup, profile));
+  // One inference on N threads: the fast backend's large layers split by rows
+  // (the reference kernels never split).
+  std::vector<BackendResult> threaded;
+  if (threads > 1 && backends.front() == Backend::kFast)
+    threaded.push_back(
+        bench::RunBackend(model_path, Backend::kFast, input, runs, warmup, profile, threads));
 
   if (json) {
     for (const BackendResult& r : results)
+      std::printf("%s\n", bench::Json(r, dsp, model_macs).c_str());
+    for (const BackendResult& r : threaded)
       std::printf("%s\n", bench::Json(r, dsp, model_macs).c_str());
     return 0;
   }
@@ -143,6 +155,13 @@ int CmdBench(int argc, char** argv) {
     if (results[0].top >= 0)
       std::printf("; same top class: %s", results[0].top == results[1].top ? "yes" : "NO");
     std::printf("\n");
+  }
+  for (const BackendResult& r : threaded) {
+    bench::PrintText(r);
+    if (r.stats.median > 0)
+      std::printf("fast on %d threads is %.2fx one thread (median %.4f ms vs %.4f ms)\n", r.threads,
+                  results[0].stats.median / r.stats.median, r.stats.median,
+                  results[0].stats.median);
   }
   return 0;
 }

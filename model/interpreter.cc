@@ -1,9 +1,11 @@
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
 #include "model/kernel.h"
 #include "model/model.h"
 #include "model/planner.h"
+#include "model/worker_pool.h"
 
 namespace vww {
 
@@ -94,10 +96,27 @@ Interpreter::Interpreter(const Model& model, Backend backend)
   }
   for (int t : model.outputs()) touch(t, op_count - 1);
 
+  // A node whose output is its input's bytes (RESHAPE's fast form) gets no
+  // buffer of its own: its output shares the input's (or what that shares),
+  // and the shared buffer lives from the first use of any of them to the last.
+  std::vector<int> alias_of(tensor_count, -1);
+  for (const OperatorInfo& info : ops) {
+    if (!nodes_[info.index]->output_aliases_input) continue;
+    const int in = info.inputs[0], out = info.outputs[0];
+    if (in < 0 || first[in] < 0 || first[out] < 0) continue;  // a constant input: eval copies
+    bool graph_input = false;
+    for (int t : model.inputs()) graph_input = graph_input || t == out;
+    if (graph_input || tensors_[in].bytes != tensors_[out].bytes) continue;
+    const int root = alias_of[in] >= 0 ? alias_of[in] : in;
+    alias_of[out] = root;
+    first[root] = std::min(first[root], first[out]);
+    last[root] = std::max(last[root], last[out]);
+  }
+
   std::vector<BufferRequest> requests;
   std::vector<int> owner;  // >= 0: tensor index; < 0: scratch of node (-1 - i)
   for (int t = 0; t < tensor_count; ++t) {
-    if (first[t] < 0) continue;
+    if (first[t] < 0 || alias_of[t] >= 0) continue;
     requests.push_back({tensors_[t].bytes, first[t], last[t]});
     owner.push_back(t);
   }
@@ -123,15 +142,46 @@ Interpreter::Interpreter(const Model& model, Backend backend)
     else
       nodes_[-1 - owner[i]]->scratch = arena_ + offsets[i];
   }
+  for (int t = 0; t < tensor_count; ++t)
+    if (alias_of[t] >= 0) tensors_[t].data = tensors_[alias_of[t]].data;
 }
 
 Interpreter::~Interpreter() { std::free(arena_); }
 
-void Interpreter::Invoke() {
-  for (const auto& node : nodes_) node->eval(*node);
+namespace {
+
+// One node, its parts (rows, channel blocks) shared out over the pool when it
+// allows that: a few ranges per thread, claimed one at a time, so a thread that the other
+// processes on the machine slow down takes fewer of them.
+void EvalNode(const Node& node, WorkerPool* pool) {
+  if (!pool || !node.eval_parts || node.parts < 2) {
+    node.eval(node);
+    return;
+  }
+  const int parts = std::min(node.parts, 2 * pool->size());
+  pool->ParallelFor(parts, [&node, parts](int, int i) {
+    const int begin = static_cast<int>(int64_t{node.parts} * i / parts);
+    const int end = static_cast<int>(int64_t{node.parts} * (i + 1) / parts);
+    if (end > begin) node.eval_parts(node, begin, end);
+  });
 }
 
-void Interpreter::InvokeOp(int i) { nodes_[i]->eval(*nodes_[i]); }
+}  // namespace
+
+void Interpreter::Invoke() {
+  for (const auto& node : nodes_) EvalNode(*node, pool_.get());
+}
+
+void Interpreter::InvokeOp(int i) { EvalNode(*nodes_[i], pool_.get()); }
+
+void Interpreter::SetThreads(int threads) {
+  if (threads < 1 || threads > 64) throw Error("threads must be between 1 and 64");
+  if (threads == this->threads()) return;
+  pool_.reset();
+  if (threads > 1) pool_ = std::make_unique<WorkerPool>(threads);
+}
+
+int Interpreter::threads() const { return pool_ ? pool_->size() : 1; }
 
 int Interpreter::op_count() const { return static_cast<int>(nodes_.size()); }
 const Node& Interpreter::node(int i) const { return *nodes_[i]; }

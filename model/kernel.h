@@ -21,6 +21,13 @@ struct OpData {
 
 struct Node;
 using EvalFn = void (*)(const Node& node);
+// Computes parts [begin, end) of a node that can be split (see
+// Node::eval_parts); disjoint ranges may run at the same time.
+using EvalPartsFn = void (*)(const Node& node, int begin, int end);
+
+// A layer is split across threads only above this many multiply-adds: below
+// it, waking the other thread costs more than it saves.
+constexpr int64_t kMinSplitMacs = 1 << 20;
 
 struct Node {
   int index = 0;
@@ -35,6 +42,15 @@ struct Node {
   EvalFn eval = nullptr;         // set by prepare
   bool fast = false;             // an optimized kernel took this node
   const char* form = nullptr;    // its form's name (model/fast/forms.h)
+  // Set by prepare: output 0 holds input 0's bytes unchanged (RESHAPE), so the
+  // planner may place both tensors in one buffer; eval then has nothing to do.
+  bool output_aliases_input = false;
+  // Set by prepare for a large layer made of `parts` independent parts
+  // (output rows, or channel blocks), each writing its own output bytes and
+  // its own scratch: eval_parts(node, 0, parts) does what eval does, and
+  // Interpreter::SetThreads shares ranges of parts out. nullptr: never split.
+  EvalPartsFn eval_parts = nullptr;
+  int parts = 0;
 
   template <typename T>
   T& data_as() const {

@@ -98,6 +98,7 @@ const char* BackendName(Backend backend);
 Backend ParseBackend(const std::string& name);  // throws Error
 
 struct Node;
+class WorkerPool;  // model/worker_pool.h
 
 class Interpreter {
  public:
@@ -116,11 +117,17 @@ class Interpreter {
   int input_count() const { return static_cast<int>(model_.inputs().size()); }
   int output_count() const { return static_cast<int>(model_.outputs().size()); }
 
-  // Runs every operator in order. No allocation, no locking.
+  // Runs every operator in order. No allocation; with threads (SetThreads),
+  // the large layers' rows (or channel blocks) are shared out, with the same results as one thread.
   void Invoke();
   // Runs operator i alone (for per-layer tests and profiling). The tensors an
   // operator reads are valid only if the operators before it just ran.
   void InvokeOp(int i);
+  // Splits each large layer that allows it (Node::eval_parts) across `threads`
+  // threads (1: none, the default) for one inference at a time; the outputs
+  // are bit-identical to one thread's. Starts the threads here, not in Invoke.
+  void SetThreads(int threads);
+  int threads() const;
 
   int op_count() const;
   const Node& node(int i) const;
@@ -139,7 +146,8 @@ class Interpreter {
   std::vector<Tensor> tensors_;
   std::vector<std::unique_ptr<Node>> nodes_;
   size_t arena_bytes_ = 0;
-  uint8_t* arena_ = nullptr;  // aligned, owned
+  uint8_t* arena_ = nullptr;          // aligned, owned
+  std::unique_ptr<WorkerPool> pool_;  // with SetThreads(n > 1)
 };
 
 }  // namespace vww

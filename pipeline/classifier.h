@@ -11,7 +11,7 @@
 #include "pipeline/dsp/dsp.h"
 #include "pipeline/dsp/tiles.h"
 #include "pipeline/frame_result.h"
-#include "pipeline/worker_pool.h"
+#include "model/worker_pool.h"
 
 namespace vww {
 

@@ -18,7 +18,7 @@
 
 #include "model/model.h"
 #include "pipeline/dsp/dsp.h"
-#include "pipeline/worker_pool.h"
+#include "model/worker_pool.h"
 
 namespace vww {
 

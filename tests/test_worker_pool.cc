@@ -1,4 +1,4 @@
-// pipeline/worker_pool: every iteration runs exactly once, on a valid
+// model/worker_pool: every iteration runs exactly once, on a valid
 // worker, loop after loop; exceptions reach the caller; a one-worker pool
 // stays on the calling thread. And the tiled classifier gives the same
 // results whatever the number of threads.
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "pipeline/classifier.h"
-#include "pipeline/worker_pool.h"
+#include "model/worker_pool.h"
 #include "tests/test_util.h"
 
 namespace vww {

@@ -51,6 +51,7 @@ struct OpProfile {
 struct BackendResult {
   std::string name;
   std::string isa;  // fast backend only
+  int threads = 1;  // sharing one inference's large layers (Interpreter::SetThreads)
   int fast_ops = 0, ops = 0;
   double load_ms = 0, plan_ms = 0, first_ms = 0;
   Summary stats;
@@ -62,8 +63,10 @@ struct BackendResult {
 
 // Loads and plans the model with backend, then times --runs inferences on
 // input (and, with profile, each operator alone).
+// threads > 1 shares each large layer's rows across that many threads.
 BackendResult RunBackend(const std::string& model_path, Backend backend,
-                         const std::vector<uint8_t>& input, int runs, int warmup, bool profile);
+                         const std::vector<uint8_t>& input, int runs, int warmup, bool profile,
+                         int threads = 1);
 
 // The whole per-frame path of the tiled search (Classifier::Classify: every
 // tile's DSP, every tile's inference, the combination), timed per frame.

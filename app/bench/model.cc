@@ -24,7 +24,8 @@ int Argmax(const Tensor& out) {
 }  // namespace
 
 BackendResult RunBackend(const std::string& model_path, Backend backend,
-                         const std::vector<uint8_t>& input, int runs, int warmup, bool profile) {
+                         const std::vector<uint8_t>& input, int runs, int warmup, bool profile,
+                         int threads) {
   BackendResult r;
   r.name = BackendName(backend);
   auto start = Clock::now();
@@ -33,6 +34,8 @@ BackendResult RunBackend(const std::string& model_path, Backend backend,
   start = Clock::now();
   Interpreter interp(*model, backend);
   r.plan_ms = MsSince(start);
+  interp.SetThreads(threads);
+  r.threads = interp.threads();
   r.arena_bytes = interp.arena_bytes();
   r.ops = interp.op_count();
   for (int i = 0; i < r.ops; ++i) r.fast_ops += interp.op_is_fast(i) ? 1 : 0;

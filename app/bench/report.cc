@@ -54,7 +54,7 @@ void PrintText(const BackendResult& r) {
   std::printf("backend %s", r.name.c_str());
   if (!r.isa.empty())
     std::printf(" (isa %s, %d of %d ops on fast kernels)", r.isa.c_str(), r.fast_ops, r.ops);
-  std::printf("\n");
+  std::printf(", %d thread%s\n", r.threads, r.threads == 1 ? "" : "s");
   std::printf("  load %.3f ms, plan %.3f ms, first inference %.3f ms, arena %zu bytes\n", r.load_ms,
               r.plan_ms, r.first_ms, r.arena_bytes);
   const Summary& s = r.stats;
@@ -69,6 +69,7 @@ std::string Json(const BackendResult& r, const DspResult& dsp, int64_t model_mac
   JsonObject j;
   j["backend"] = r.name;
   if (!r.isa.empty()) j["isa"] = r.isa;
+  j["threads"] = r.threads;
   j["runs"] = r.runs;
   j["load_ms"] = r.load_ms;
   j["plan_ms"] = r.plan_ms;

@@ -45,6 +45,21 @@ void Eval(const Node& node) {
   d.kernel(a);
 }
 
+// Element-wise, so any split is exact: parts of kPartElements elements (a
+// multiple of 64, so each part starts on whole vectors).
+constexpr long kPartElements = 16384;
+
+void EvalParts(const Node& node, int begin, int end) {
+  const auto& d = node.data_as<AddData>();
+  AddArgs a = d.args;
+  const long first = begin * kPartElements;
+  a.input1 = node.inputs[0]->data_as<int8_t>() + first;
+  a.input2 = node.inputs[1]->data_as<int8_t>() + first;
+  a.output = node.outputs[0]->data_as<int8_t>() + first;
+  a.elements = std::min(d.args.elements, end * kPartElements) - first;
+  d.kernel(a);
+}
+
 }  // namespace
 
 // Every form (portable, AVX2, AVX-512): the same data, the kernel of `isa`.
@@ -80,9 +95,15 @@ bool PrepareAddSameShape(Node& node, Isa isa) {
   if (IsAvx512(isa)) d->kernel = AddAvx512;
   if (isa == Isa::kAvx2) d->kernel = AddAvx2;
 #endif
+  const long elements = a.elements;
   node.data = std::move(d);
   node.eval = Eval;
   node.scratch_bytes = 0;
+  // About 20 operations per element: worth a second thread from 4 parts on.
+  if (elements >= 4 * kPartElements) {
+    node.eval_parts = EvalParts;
+    node.parts = static_cast<int>((elements + kPartElements - 1) / kPartElements);
+  }
   return true;
 }
 

@@ -154,6 +154,10 @@ struct DepthwiseRowArgs {
   // quad_weights [blocks][3 columns][16][4] (row taps, zero last), quad_bias [blocks][16] absorbs
   // -128 * sum(w).
   bool columns;
+  // The column form's channel blocks [block_begin, block_end): each block
+  // has its own part of the copy and of the output, so disjoint ranges may
+  // run on different threads (Node::eval_parts). Others: 0 and in_c / 16.
+  int block_begin, block_end;
 };
 
 // The padded copy of one batch (see FillPadded in depthwise.cc) with 64-byte

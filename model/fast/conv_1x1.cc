@@ -10,6 +10,7 @@
 //    (off - 128) * sum w, and the second term goes into the bias.
 //  - AVX2: vpmaddwd on int16 (x + off), which is within [-255, 255].
 //  - portable: sum w*x + off * sum w.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -30,6 +31,7 @@ struct PointwiseData : OpData {
   std::vector<int32_t> bias;
   RequantData rq;
   void (*kernel)(const PointwiseArgs&) = nullptr;
+  long scratch_element = 0;  // bytes per packed input element
 };
 
 void PointwisePortable(const PointwiseArgs& a) {
@@ -56,6 +58,23 @@ void Eval(const Node& node) {
   a.input = node.inputs[0]->data_as<int8_t>();
   a.output = node.outputs[0]->data_as<int8_t>();
   a.scratch = node.scratch;
+  d.kernel(a);
+}
+
+// Output rows [begin, end) of a one-batch layer: the same kernel on the rows'
+// own input, output and packed-pixel scratch (each pixel is computed alone, so
+// any split gives the same bytes).
+void EvalRows(const Node& node, int begin, int end) {
+  const auto& d = node.data_as<PointwiseData>();
+  PointwiseArgs a = d.args;
+  const long in_row = static_cast<long>(a.stride_h) * a.in_w * a.in_c;
+  const long out_row = static_cast<long>(a.out_w) * a.out_c;
+  const long scratch_row = static_cast<long>(a.out_w) * a.depth * d.scratch_element;
+  a.input = node.inputs[0]->data_as<int8_t>() + begin * in_row;
+  a.output = node.outputs[0]->data_as<int8_t>() + begin * out_row;
+  a.scratch = node.scratch ? node.scratch + begin * scratch_row : nullptr;
+  a.out_h = end - begin;
+  a.in_h = std::min(a.in_h - begin * a.stride_h, a.out_h * a.stride_h);
   d.kernel(a);
 }
 
@@ -123,6 +142,7 @@ bool PreparePointwise(Node& node, Isa isa) {
       a.weights = d->weights8.data();
       d->rq.EnableFloor(max_abs_acc);
       node.scratch_bytes = pixels * a.depth;
+      d->scratch_element = 1;
       d->kernel = PointwiseAvx512;
       break;
     }
@@ -136,6 +156,7 @@ bool PreparePointwise(Node& node, Isa isa) {
       for (int oc = 0; oc < out_c; ++oc) d->bias[oc] = b ? b[oc] : 0;
       a.weights = d->weights16.data();
       node.scratch_bytes = pixels * a.depth * sizeof(int16_t);
+      d->scratch_element = sizeof(int16_t);
       d->kernel = PointwiseAvx2;
       break;
     }
@@ -154,6 +175,10 @@ bool PreparePointwise(Node& node, Isa isa) {
   a.rq = d->rq.args;
   node.data = std::move(d);
   node.eval = Eval;
+  if (a.batches == 1 && static_cast<int64_t>(pixels) * in_c * out_c >= kMinSplitMacs) {
+    node.eval_parts = EvalRows;
+    node.parts = oh;
+  }
   return true;
 }
 

@@ -93,6 +93,18 @@ void EvalRows(const Node& node) {
     d.row_kernel(a);
   }
 }
+
+// The column form's channel blocks [begin, end) of a one-batch layer.
+void EvalColumnBlocks(const Node& node, int begin, int end) {
+  const auto& d = node.data_as<DepthwiseData>();
+  DepthwiseRowArgs a = d.rows;
+  a.scratch = node.scratch;
+  a.input = node.inputs[0]->data_as<int8_t>();
+  a.output = node.outputs[0]->data_as<int8_t>();
+  a.block_begin = begin;
+  a.block_end = end;
+  d.row_kernel(a);
+}
 #endif
 
 void DepthwisePortable(const DepthwiseArgs& a, const int8_t* filter) {
@@ -154,6 +166,8 @@ bool PrepareColumns(DepthwiseData& d, const int8_t* filter) {
     d.quad_bias[c] = d.row_bias[c] - 128 * sum;
   }
   r.columns = true;
+  r.block_begin = 0;
+  r.block_end = blocks;
   r.quad_index = d.quad_index.data();
   r.quad_weights = d.quad_weights.data();
   r.quad_bias = d.quad_bias.data();
@@ -297,6 +311,10 @@ bool PrepareRows(DepthwiseData& d, const int8_t* filter, const std::vector<int32
   // The padded copy, plus slack for the vector loads of a row's last chunk.
   node->scratch_bytes = static_cast<size_t>(r.padded_h) * r.padded_w * a.in_c + 128;
   node->eval = EvalRows;
+  if (r.columns && r.batches == 1 && int64_t{r.out_h} * r.out_w * r.out_c * 9 >= kMinSplitMacs) {
+    node->eval_parts = EvalColumnBlocks;
+    node->parts = r.in_c / 16;
+  }
   return true;
 }
 #endif
@@ -354,12 +372,15 @@ bool PrepareForm(Node& node, Isa isa, DwForm form) {
   d->weights.assign(static_cast<size_t>(taps) * a.out_c_padded, 0);
   d->bias.assign(a.out_c_padded, 0);
   int64_t max_abs_acc = 0;  // over all inputs, |x - zero point| <= 255
+  bool fits = true;
   for (int oc = 0; oc < out_c; ++oc) {
     int32_t sum = 0;
     int64_t bound = b ? std::abs(static_cast<int64_t>(b[oc])) : 0;
+    int64_t abs_w = 0;
     for (int t = 0; t < taps; ++t) {
       const int8_t v = w[t * out_c + oc];
       sum += v;
+      abs_w += std::abs(static_cast<int>(v));
       bound += 255 * std::abs(static_cast<int>(v));
       // vpmaddwd / vpdpwssd on int32 lanes: the high 16 bits of the weight
       // are zero, so the sign-extended input's high half contributes nothing.
@@ -367,9 +388,17 @@ bool PrepareForm(Node& node, Isa isa, DwForm form) {
     }
     d->bias[oc] = static_cast<int32_t>((b ? int64_t{b[oc]} : 0) + int64_t{input_offset} * sum);
     max_abs_acc = std::max(max_abs_acc, bound);
+    // Every int32 the kernels form: the folded bias, b + (input offset, or
+    // input offset - 128 for the u8 quads) * sum w, is at most |b| + 256 sum |w|,
+    // and any partial sum of w * x (x int8, or u8 <= 255) at most 255 sum |w|
+    // (the same bound as GemmFitsInt32). The true accumulator is the
+    // reference's, so whenever this holds neither overflows; the one-rounding
+    // requantization checks its own tighter bound (EnableFloor).
+    fits = fits && (b ? std::abs(static_cast<int64_t>(b[oc])) : 0) + 511 * abs_w <
+                       (int64_t{1} << 31) - 1;
   }
-  // Beyond this only hostile files: the reference, which saturates, runs them.
-  if (max_abs_acc >= (int64_t{1} << 29)) return false;
+  // Beyond this only hostile files: the reference runs them.
+  if (!fits) return false;
   a.weights = d->weights.data();
   a.bias = d->bias.data();
   a.rq = d->rq.args;

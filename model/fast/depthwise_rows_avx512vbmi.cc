@@ -95,7 +95,6 @@ void FillColumns(const DepthwiseRowArgs& a) {
   const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
   const __m512i flip64 = _mm512_set1_epi8(static_cast<char>(0x80));
   const __m128i pad = _mm_set1_epi8(static_cast<char>(a.pad_value ^ 0x80));
-  const int blocks = a.in_c / 16;
   // Padded rows [top, bottom) hold input rows; the rest is border.
   const int top = std::min(a.pad_h, a.padded_h);
   const int bottom = std::max(top, std::min(a.padded_h, a.pad_h + a.in_h));
@@ -103,8 +102,8 @@ void FillColumns(const DepthwiseRowArgs& a) {
   auto fill = [&](uint8_t* dst, int n) {
     for (int i = 0; i < n; ++i) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i * 16), pad);
   };
-  uint8_t* dst = a.scratch;
-  for (int b = 0; b < blocks; ++b)
+  for (int b = a.block_begin; b < a.block_end; ++b) {
+    uint8_t* dst = a.scratch + b * a.padded_w * a.padded_h * 16L;
     for (int px = 0; px < a.padded_w; ++px, dst += a.padded_h * 16L) {
       const int ix = px - a.pad_w;
       if (ix < 0 || ix >= a.in_w) {
@@ -132,6 +131,7 @@ void FillColumns(const DepthwiseRowArgs& a) {
             _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src)), flip));
       fill(dst + bottom * 16, a.padded_h - bottom);
     }
+  }
 }
 
 // The column form's output pixels ox .. ox + kPixels - 1 of one row and
@@ -159,11 +159,10 @@ inline void ColumnGroup(const uint8_t* col, long column_bytes, __m512i index, co
 template <int kStride, int kRq>
 void RunColumns(const DepthwiseRowArgs& a) {
   FillColumns(a);
-  const int blocks = a.in_c / 16;
   const long column_bytes = static_cast<long>(a.padded_h) * 16;
   const long group_step = 4L * kStride * column_bytes;
   const __m512i index = _mm512_loadu_si512(a.quad_index);
-  for (int b = 0; b < blocks; ++b) {
+  for (int b = a.block_begin; b < a.block_end; ++b) {
     // Everything a block needs stays in registers over the whole layer.
     const __m512i w[3] = {_mm512_loadu_si512(a.quad_weights + (b * 3 + 0) * 64),
                           _mm512_loadu_si512(a.quad_weights + (b * 3 + 1) * 64),

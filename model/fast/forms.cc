@@ -25,6 +25,10 @@ bool PrepareQuantizeTable(Node& node, Isa isa);
 bool PrepareFullyConnected(Node& node, Isa isa);
 bool PreparePadFolded(Node& node, Isa isa);
 bool PrepareTransposePlanesToPixels(Node& node, Isa isa);
+// mean.cc, softmax.cc, reshape.cc
+bool PrepareMeanFolded(Node& node, Isa isa);
+bool PrepareSoftmaxTable(Node& node, Isa isa);
+bool PrepareReshapeAlias(Node& node, Isa isa);
 
 namespace {
 
@@ -99,6 +103,18 @@ constexpr KernelForm kForms[] = {
     // TRANSPOSE NCHW -> NHWC of bytes (PyTorch exports' input).
     {"transpose-planes-to-pixels-portable", kOpTranspose, Isa::kPortable, "1 pixel, C planes",
      PrepareTransposePlanesToPixels},
+
+    // MEAN over contiguous axes (global spatial mean): [outer][reduced][inner]
+    // folded, sums over whole rows of channels, the reference's requantization.
+    {"mean-folded-c256-portable", kOpMean, Isa::kPortable,
+     "256 channels x 1 row of the reduced axes", PrepareMeanFolded},
+
+    // SOFTMAX int8: the reference's exp and summand for each of the 256 differences, tabulated.
+    {"softmax-table256-portable", kOpSoftmax, Isa::kPortable,
+     "1 element: a lookup, then the reference's reciprocal multiply", PrepareSoftmaxTable},
+
+    // RESHAPE: the output shares the input's memory (a copy only for a constant input).
+    {"reshape-alias-portable", kOpReshape, Isa::kPortable, "0 bytes moved", PrepareReshapeAlias},
 };
 
 const KernelForm* g_form_override = nullptr;
@@ -126,12 +142,18 @@ bool PrepareFromTable(Node& node) {
     node.data = nullptr;
     node.scratch_bytes = 0;
     node.eval = nullptr;
+    node.output_aliases_input = false;
+    node.eval_parts = nullptr;
+    node.parts = 0;
     if (f.prepare(node, f.isa)) {
       node.form = f.name;
       return true;
     }
   }
   node.data = nullptr;
+  node.output_aliases_input = false;
+  node.eval_parts = nullptr;
+  node.parts = 0;
   return false;
 }
 

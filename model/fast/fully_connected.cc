@@ -65,18 +65,14 @@ bool PrepareFullyConnected(Node& node, Isa isa) {
   const int batches = static_cast<int>(in->shape.elements() / depth);
   const int8_t* w = filter->data_as<int8_t>();
   const int32_t* b = bias_tensor ? bias_tensor->data_as<int32_t>() : nullptr;
-  // Exact in int32 (and in the one-rounding requantization) below 2^29.
+  // The pointwise GEMM kernels: exact whenever every value they form fits in
+  // int32 (GemmFitsInt32, common.h); the one-rounding requantization checks
+  // its own bound on max_abs_acc (EnableFloor).
   int64_t max_abs_acc = 0;
+  if (!GemmFitsInt32(b, w, units, depth, &max_abs_acc)) return false;
   std::vector<int32_t> weight_sums(units, 0);
-  for (int u = 0; u < units; ++u) {
-    int64_t sum = b ? std::abs(static_cast<int64_t>(b[u])) : 0;
-    for (int k = 0; k < depth; ++k) {
-      sum += 255 * std::abs(static_cast<int>(w[static_cast<long>(u) * depth + k]));
-      weight_sums[u] += w[static_cast<long>(u) * depth + k];
-    }
-    max_abs_acc = std::max(max_abs_acc, sum);
-  }
-  if (max_abs_acc >= (int64_t{1} << 29)) return false;
+  for (int u = 0; u < units; ++u)
+    for (int k = 0; k < depth; ++k) weight_sums[u] += w[static_cast<long>(u) * depth + k];
 
   const auto* o = Options<tflite::FullyConnectedOptions>(node);
   int32_t act_min = -128, act_max = 127;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "model/kernels/kernel_util.h"
+#include "model/kernels/mean_common.h"
 #include "model/kernels/reference.h"
 #include "model/quantization.h"
 
@@ -88,6 +89,18 @@ void Eval(const Node& node) {
 }
 
 bool Prepare(Node& node) {
+  auto data = std::make_unique<MeanData>();
+  PrepareMean(node, &data->params);
+  data->is_uint8 = node.inputs[0]->type == DType::kUInt8;
+  node.scratch_bytes = static_cast<size_t>(data->params.output_count) * sizeof(int32_t);
+  node.data = std::move(data);
+  node.eval = Eval;
+  return true;
+}
+
+}  // namespace
+
+void PrepareMean(const Node& node, ref::MeanParams* params) {
   ExpectArity(node, 2, 2, 1);
   const Tensor* in = node.inputs[0];
   const Tensor* axis = node.inputs[1];
@@ -117,8 +130,8 @@ bool Prepare(Node& node) {
 
   const auto* o = Options<tflite::ReducerOptions>(node);
   const bool keep_dims = o && o->keep_dims();
-  auto data = std::make_unique<MeanData>();
-  ref::MeanParams& p = data->params;
+  ref::MeanParams& p = *params;
+  p = ref::MeanParams();
   p.rank = is.rank;
   Shape expected;
   int64_t count = 1;
@@ -161,14 +174,7 @@ bool Prepare(Node& node) {
   p.shift = shift;
   p.input_zero_point = in->zero_point;
   p.output_zero_point = out->zero_point;
-  data->is_uint8 = in->type == DType::kUInt8;
-  node.scratch_bytes = static_cast<size_t>(p.output_count) * sizeof(int32_t);
-  node.data = std::move(data);
-  node.eval = Eval;
-  return true;
 }
-
-}  // namespace
 
 extern const KernelRegistration kMeanReference = {kOpMean, Prepare};
 

@@ -59,6 +59,15 @@ struct SoftmaxParams {
 // Softmax along the last axis, int8 in, int8 out (scale 1/256, zero point -128),
 // using gemmlowp's fixed-point exp as TFLite does.
 void Softmax(const SoftmaxParams& p, const Shape& shape, const int8_t* input, int8_t* output);
+// Its steps, which the fast softmax (model/fast/softmax.cc) tabulates:
+// exp(beta * s_in * diff) for diff = x - max in [diff_min, 0], in Q0.31;
+int32_t SoftmaxExp(const SoftmaxParams& p, int32_t diff);
+// that value as a summand of the row's Q12.19 sum;
+int32_t SoftmaxSummand(int32_t exp);
+// 1 / sum as a Q0.31 value times 2^-num_bits_over_unit;
+int32_t SoftmaxReciprocal(int32_t sum, int* num_bits_over_unit);
+// one output: exp * reciprocal, rounded to 1/256, minus 128, saturated.
+int8_t SoftmaxOutput(int32_t reciprocal, int num_bits_over_unit, int32_t exp);
 
 // ---- Arithmetic kernels (FULLY_CONNECTED, ADD, MUL, MEAN, LOGISTIC, QUANTIZE, DEQUANTIZE) ----
 

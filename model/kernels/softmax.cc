@@ -3,11 +3,13 @@
 // Q5.26, summed in Q12.19, then multiplied by the reciprocal of the sum.
 #include <gemmlowp/fixedpoint/fixedpoint.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "model/kernels/kernel_util.h"
 #include "model/kernels/reference.h"
+#include "model/kernels/softmax_common.h"
 #include "model/quantization.h"
 
 namespace vww {
@@ -15,25 +17,38 @@ namespace vww {
 namespace {
 constexpr int kScaledDiffIntegerBits = 5;
 constexpr int kAccumulationIntegerBits = 12;
-
-// 1 / x for x in Q(integer_digits), as a Q0.31 value times 2^-num_bits_over_unit.
-int32_t Reciprocal(int32_t x, int x_integer_digits, int* num_bits_over_unit) {
-  const int headroom_plus_one = __builtin_clz(static_cast<uint32_t>(x));
-  *num_bits_over_unit = x_integer_digits - headroom_plus_one;
-  const int32_t shifted_sum_minus_one = static_cast<int32_t>(
-      (static_cast<uint32_t>(x) << headroom_plus_one) - (static_cast<uint32_t>(1) << 31));
-  return gemmlowp::one_over_one_plus_x_for_x_in_0_1(
-             gemmlowp::FixedPoint<int32_t, 0>::FromRaw(shifted_sum_minus_one))
-      .raw();
-}
+using ScaledDiff = gemmlowp::FixedPoint<int32_t, kScaledDiffIntegerBits>;
+using Accum = gemmlowp::FixedPoint<int32_t, kAccumulationIntegerBits>;
+using Q0 = gemmlowp::FixedPoint<int32_t, 0>;
 }  // namespace
 
 namespace ref {
 
+int32_t SoftmaxExp(const SoftmaxParams& p, int32_t diff) {
+  const int32_t rescaled =
+      MultiplyByQuantizedMultiplierGreaterThanOne(diff, p.input_multiplier, p.input_left_shift);
+  return gemmlowp::exp_on_negative_values(ScaledDiff::FromRaw(rescaled)).raw();
+}
+
+int32_t SoftmaxSummand(int32_t exp) {
+  return gemmlowp::Rescale<kAccumulationIntegerBits>(Q0::FromRaw(exp)).raw();
+}
+
+int32_t SoftmaxReciprocal(int32_t sum, int* num_bits_over_unit) {
+  const int headroom_plus_one = __builtin_clz(static_cast<uint32_t>(sum));
+  *num_bits_over_unit = kAccumulationIntegerBits - headroom_plus_one;
+  const int32_t shifted_sum_minus_one = static_cast<int32_t>(
+      (static_cast<uint32_t>(sum) << headroom_plus_one) - (static_cast<uint32_t>(1) << 31));
+  return gemmlowp::one_over_one_plus_x_for_x_in_0_1(Q0::FromRaw(shifted_sum_minus_one)).raw();
+}
+
+int8_t SoftmaxOutput(int32_t reciprocal, int num_bits_over_unit, int32_t exp) {
+  const int32_t unsat = gemmlowp::RoundingDivideByPOT(
+      (Q0::FromRaw(reciprocal) * Q0::FromRaw(exp)).raw(), num_bits_over_unit + 31 - 8);
+  return static_cast<int8_t>(std::min(std::max(unsat - 128, -128), 127));
+}
+
 void Softmax(const SoftmaxParams& p, const Shape& shape, const int8_t* input, int8_t* output) {
-  using ScaledDiff = gemmlowp::FixedPoint<int32_t, kScaledDiffIntegerBits>;
-  using Accum = gemmlowp::FixedPoint<int32_t, kAccumulationIntegerBits>;
-  using Q0 = gemmlowp::FixedPoint<int32_t, 0>;
   const int depth = shape[shape.rank - 1];
   const int64_t rows = shape.elements() / depth;
   for (int64_t r = 0; r < rows; ++r) {
@@ -41,28 +56,19 @@ void Softmax(const SoftmaxParams& p, const Shape& shape, const int8_t* input, in
     int8_t* out = output + r * depth;
     int32_t max_in_row = -128;
     for (int c = 0; c < depth; ++c) max_in_row = std::max<int32_t>(max_in_row, in[c]);
-    Accum sum = Accum::Zero();
+    int32_t sum = 0;  // Q12.19
     for (int c = 0; c < depth; ++c) {
       const int32_t diff = in[c] - max_in_row;
       if (diff < p.diff_min) continue;
-      const int32_t rescaled =
-          MultiplyByQuantizedMultiplierGreaterThanOne(diff, p.input_multiplier, p.input_left_shift);
-      sum = sum + gemmlowp::Rescale<kAccumulationIntegerBits>(
-                      gemmlowp::exp_on_negative_values(ScaledDiff::FromRaw(rescaled)));
+      sum += SoftmaxSummand(SoftmaxExp(p, diff));
     }
     int num_bits_over_unit = 0;
-    const Q0 scale = Q0::FromRaw(Reciprocal(sum.raw(), kAccumulationIntegerBits, &num_bits_over_unit));
+    const int32_t reciprocal = SoftmaxReciprocal(sum, &num_bits_over_unit);
     for (int c = 0; c < depth; ++c) {
       const int32_t diff = in[c] - max_in_row;
-      if (diff < p.diff_min) {
-        out[c] = -128;
-        continue;
-      }
-      const int32_t rescaled =
-          MultiplyByQuantizedMultiplierGreaterThanOne(diff, p.input_multiplier, p.input_left_shift);
-      const Q0 e = gemmlowp::exp_on_negative_values(ScaledDiff::FromRaw(rescaled));
-      const int32_t unsat = gemmlowp::RoundingDivideByPOT((scale * e).raw(), num_bits_over_unit + 31 - 8);
-      out[c] = static_cast<int8_t>(std::min(std::max(unsat - 128, -128), 127));
+      out[c] = diff < p.diff_min
+                   ? int8_t{-128}
+                   : SoftmaxOutput(reciprocal, num_bits_over_unit, SoftmaxExp(p, diff));
     }
   }
 }
@@ -82,6 +88,16 @@ void Eval(const Node& node) {
 }
 
 bool Prepare(Node& node) {
+  auto data = std::make_unique<SoftmaxData>();
+  PrepareSoftmax(node, &data->params);
+  node.data = std::move(data);
+  node.eval = Eval;
+  return true;
+}
+
+}  // namespace
+
+void PrepareSoftmax(const Node& node, ref::SoftmaxParams* params) {
   ExpectArity(node, 1, 1, 1);
   const Tensor* in = node.inputs[0];
   const Tensor* out = node.outputs[0];
@@ -94,12 +110,11 @@ bool Prepare(Node& node) {
          "int8 softmax output must have scale 1/256 and zero point -128");
   const auto* o = Options<tflite::SoftmaxOptions>(node);
   const double beta = o ? o->beta() : 1.0;
-  auto data = std::make_unique<SoftmaxData>();
-  ref::SoftmaxParams& p = data->params;
+  ref::SoftmaxParams& p = *params;
   // Scale (x - max) by beta * input_scale into Q5.26, capped at int32 range.
-  const double real_multiplier = std::min<double>(
-      beta * static_cast<double>(in->scale) * (1 << (31 - kScaledDiffIntegerBits)),
-      (int64_t{1} << 31) - 1.0);
+  const double real_multiplier =
+      std::min<double>(beta * static_cast<double>(in->scale) * (1 << (31 - kScaledDiffIntegerBits)),
+                       (int64_t{1} << 31) - 1.0);
   int shift = 0;
   QuantizeMultiplierGreaterThanOne(real_multiplier, &p.input_multiplier, &shift);
   Expect(node, shift >= 0 && shift < 31, "softmax input scale out of range");
@@ -109,12 +124,7 @@ bool Prepare(Node& node) {
                         static_cast<double>(int64_t{1} << (31 - kScaledDiffIntegerBits)) /
                         static_cast<double>(int64_t{1} << shift);
   p.diff_min = -static_cast<int32_t>(std::floor(radius));
-  node.data = std::move(data);
-  node.eval = Eval;
-  return true;
 }
-
-}  // namespace
 
 extern const KernelRegistration kSoftmaxReference = {kOpSoftmax, Prepare};
 

@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "pipeline/dsp/dsp.h"
-#include "pipeline/worker_pool.h"
+#include "model/worker_pool.h"
 
 namespace vww {
 

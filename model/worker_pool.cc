@@ -1,4 +1,4 @@
-#include "pipeline/worker_pool.h"
+#include "model/worker_pool.h"
 
 #include <sched.h>
 

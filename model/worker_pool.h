@@ -1,7 +1,8 @@
-// pipeline/worker_pool: a fixed set of threads that share out the iterations
-// of one loop, for the tiled search (every tile of a frame is an independent
-// inference). Created once; ParallelFor does not allocate, so it may run on
-// the hot path.
+// model/worker_pool: a fixed set of threads that share out the iterations
+// of one loop: the tiles of the tiled search (every tile of a frame is an
+// independent inference, pipeline/), and the row ranges of one large layer
+// (Interpreter::SetThreads). Created once; ParallelFor does not allocate, so
+// it may run on the hot path.
 //
 // Worker 0 is the calling thread; workers 1..size()-1 are owned threads that
 // sleep between loops. Iterations are claimed one at a time from a shared
