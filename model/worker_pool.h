@@ -9,10 +9,17 @@
 // counter, so a slow worker (the other core busy decoding video) simply
 // takes fewer of them; which worker runs which iteration varies, so the work
 // must not depend on it beyond using per-worker resources.
+//
+// The caller waits only for iterations that have been claimed: a helper that
+// is not running yet (asleep, or descheduled on a busy machine) claims
+// nothing and is not waited for, so a loop never costs a scheduler wake-up
+// on its critical path. The claim counter carries the loop's generation, so
+// a helper that arrives late can only claim iterations of the current loop.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -50,15 +57,17 @@ class WorkerPool {
 
   std::vector<std::thread> threads_;
   std::mutex mutex_;
-  std::condition_variable start_, done_;
-  // Written under mutex_; atomic so that waiting threads can poll them.
-  std::atomic<unsigned> generation_{0};  // bumped per loop; helpers wait for a change
+  std::condition_variable start_;
+  // The current loop: written by the caller before it publishes the loop in
+  // claim_, read by helpers before they claim (see Work).
+  std::atomic<Task> task_{nullptr};
+  std::atomic<void*> context_{nullptr};
+  std::atomic<int> count_{0};
+  // generation << 32 | next unclaimed iteration.
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<int> done_{0};      // iterations of the current loop finished
+  std::atomic<int> sleepers_{0};  // helpers waiting on start_
   std::atomic<bool> stop_{false};
-  std::atomic<int> busy_{0};  // helpers still in the current loop
-  Task task_ = nullptr;
-  void* context_ = nullptr;
-  int count_ = 0;
-  std::atomic<int> next_{0};
   std::atomic<bool> failed_{false};
   std::exception_ptr error_;  // the first exception of the current loop (under mutex_)
 };
