@@ -14,6 +14,7 @@
 
 #include "fast_compare.h"
 #include "model_builder.h"
+#include "run_vww.h"
 #include "test_util.h"
 
 namespace vww {
@@ -366,6 +367,34 @@ TEST(LargeBias, FastAndExactUpToTheInt32Bound) {
                               true, EdgeInputs(n));
     }
   }
+}
+
+}  // namespace
+}  // namespace vww
+
+namespace vww {
+namespace {
+
+// `vww bench --threads 2`: the fast backend on one thread, then on two.
+TEST(BenchCli, ThreadsTimeOneInferenceOnOneAndNThreads) {
+  std::string out, err;
+  ASSERT_EQ(test::RunVww("bench --threads 2 --runs 3 --warmup 0 --json", &out, &err), 0) << err;
+  const size_t nl = out.find('\n');
+  ASSERT_NE(nl, std::string::npos) << out;
+  const std::string one = out.substr(0, nl), two = out.substr(nl + 1);
+  EXPECT_NE(one.find("\"backend\":\"fast\",\"isa\""), std::string::npos) << one;
+  EXPECT_NE(one.find("\"threads\":1"), std::string::npos) << one;
+  EXPECT_NE(two.find("\"backend\":\"fast\",\"isa\""), std::string::npos) << two;
+  EXPECT_NE(two.find("\"threads\":2"), std::string::npos) << two;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << out;
+
+  ASSERT_EQ(test::RunVww("bench --threads 2 --runs 2 --warmup 0", &out, &err), 0) << err;
+  for (const char* s : {"ops on fast kernels), 1 thread\n", "ops on fast kernels), 2 threads\n",
+                        "fast on 2 threads is "})
+    EXPECT_NE(out.find(s), std::string::npos) << s << " in\n" << out;
+
+  EXPECT_NE(test::RunVww("bench --threads 65 --runs 1", &out, &err), 0);
+  EXPECT_NE(err.find("--threads must be between 0 and 64"), std::string::npos) << err;
 }
 
 }  // namespace
