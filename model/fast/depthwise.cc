@@ -394,8 +394,8 @@ bool PrepareForm(Node& node, Isa isa, DwForm form) {
     // (the same bound as GemmFitsInt32). The true accumulator is the
     // reference's, so whenever this holds neither overflows; the one-rounding
     // requantization checks its own tighter bound (EnableFloor).
-    fits = fits && (b ? std::abs(static_cast<int64_t>(b[oc])) : 0) + 511 * abs_w <
-                       (int64_t{1} << 31) - 1;
+    fits = fits &&
+           (b ? std::abs(static_cast<int64_t>(b[oc])) : 0) + 511 * abs_w < (int64_t{1} << 31) - 1;
   }
   // Beyond this only hostile files: the reference runs them.
   if (!fits) return false;
