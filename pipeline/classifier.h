@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "model/model.h"
+#include "model/worker_pool.h"
 #include "pipeline/dsp/dsp.h"
 #include "pipeline/dsp/tiles.h"
 #include "pipeline/frame_result.h"
-#include "model/worker_pool.h"
 
 namespace vww {
 

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "model/model.h"
-#include "pipeline/dsp/dsp.h"
 #include "model/worker_pool.h"
+#include "pipeline/dsp/dsp.h"
 
 namespace vww {
 

@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/classifier.h"
 #include "model/worker_pool.h"
+#include "pipeline/classifier.h"
 #include "tests/test_util.h"
 
 namespace vww {

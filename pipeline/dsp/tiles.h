@@ -37,8 +37,8 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/dsp/dsp.h"
 #include "model/worker_pool.h"
+#include "pipeline/dsp/dsp.h"
 
 namespace vww {
 
