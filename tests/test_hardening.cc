@@ -310,8 +310,9 @@ TEST(Hardening, HookGetsDevNullStdinAndNoInheritedDescriptors) {
   test::VwwOptions options;
   options.stdin_text = "secret\n";
   const test::VwwResult r =
-      test::RunVww(test::Words("run --headless --quiet --source " + PersonVideo() + " --log " +
-                                   dir("log.csv") + " --events " + dir("events.jsonl") +
+      // 200 frames are enough to wake (the run waits for a running hook at its end).
+      test::RunVww(test::Words("run --headless --quiet --frames 200 --source " + PersonVideo() +
+                                   " --log " + dir("log.csv") + " --events " + dir("events.jsonl") +
                                    " --record " + dir("rec") + " --record-raw --on-wake",
                                {hook}),
                    options);
