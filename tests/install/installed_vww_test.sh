@@ -7,6 +7,8 @@
 # installed data folder; vww classify and vww run --frames 10 --headless
 # (the bundled sample video) print the scores of tests/data/reference, which
 # come from TFLite Micro, not from vww.
+# VWW_EMULATOR (set by CTest for a cross build): the command that runs an
+# arm64 vww on this machine ("qemu-aarch64 -L SYSROOT").
 set -euo pipefail
 mode="$1" src="$(realpath "$2")" build="$(realpath "$3")" version="$4"
 tmp="$(mktemp -d)"
@@ -50,12 +52,14 @@ cp "$src/tests/data/reference/images.crop.csv" "$src/tests/data/reference/vtest_
 cat >"$tmp/runs.sh" <<'RUNS'
 set -eu
 vww="$1" tmp="$2"
+shift 2
+emulator=("$@")  # empty, or the emulator that runs a cross-built vww
 cd "$tmp"
-"$vww" --version >"$tmp/version.txt"
-"$vww" classify "$tmp/camera.png" >"$tmp/classify.txt"
+"${emulator[@]}" "$vww" --version >"$tmp/version.txt"
+"${emulator[@]}" "$vww" classify "$tmp/camera.png" >"$tmp/classify.txt"
 source=()
 ls /dev/video* >/dev/null 2>&1 && source=(--source "$(dirname "$vww")/../share/vww/vtest_person.avi")
-"$vww" run --frames 10 --headless "${source[@]}" >"$tmp/run.txt" 2>"$tmp/run.err"
+"${emulator[@]}" "$vww" run --frames 10 --headless "${source[@]}" >"$tmp/run.txt" 2>"$tmp/run.err"
 RUNS
 # A sanitizer build (scripts/test.sh --asan) keeps its options; the leak
 # suppressions file moves out of the source tree with the rest.
@@ -69,22 +73,23 @@ for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
   fi
   keep+=("$v=$value")
 done
+read -r -a emulator <<<"${VWW_EMULATOR:-}"
 isolated=no
 if [ "$(id -u)" = 0 ] && unshare --mount true 2>/dev/null; then
   hide="mount -t tmpfs none '$src'"
   case "$build/" in "$src"/*) ;; *) hide="$hide && mount -t tmpfs none '$build'" ;; esac
   unshare --mount bash -c "$hide && test ! -e '$src/assets' && test ! -e '$build/CMakeCache.txt' &&
-    env -i PATH=/usr/bin:/bin HOME='$tmp' ${keep[*]} bash '$tmp/runs.sh' '$prefix/bin/vww' '$tmp'"
+    env -i PATH=/usr/bin:/bin HOME='$tmp' ${keep[*]} bash '$tmp/runs.sh' '$prefix/bin/vww' '$tmp' ${emulator[*]}"
   isolated=yes
 else
   [ "${CI:-}" = true ] && fail "cannot hide the trees (needs root and unshare) and CI=true"
-  env -i PATH=/usr/bin:/bin HOME="$tmp" "${keep[@]}" bash "$tmp/runs.sh" "$prefix/bin/vww" "$tmp"
+  env -i PATH=/usr/bin:/bin HOME="$tmp" "${keep[@]}" bash "$tmp/runs.sh" "$prefix/bin/vww" "$tmp" "${emulator[@]}"
 fi
 echo "trees hidden: $isolated"
 
 data="$(realpath "$prefix/share/vww")"
 grep -qx "vww $version" "$tmp/version.txt" || fail "--version: $(cat "$tmp/version.txt")"
-grep -Eq '^fast kernels: (portable|avx2|avx512vnni|avx512vbmi)$' "$tmp/version.txt" ||
+grep -Eq '^fast kernels: (portable|avx2|avx512vnni|avx512vbmi|neon|neondot)$' "$tmp/version.txt" ||
   fail "--version lacks the kernel level: $(cat "$tmp/version.txt")"
 grep -qx "data: $data" "$tmp/version.txt" || fail "--version data folder: $(cat "$tmp/version.txt")"
 
