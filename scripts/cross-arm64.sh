@@ -7,6 +7,7 @@
 #                                          form tests in one vww_tests process,
 #                                          under QEMU_CPU=cortex-a72 (Pi 4: NEON,
 #                                          no dot product) and cortex-a76 (Pi 5)
+#   scripts/cross-arm64.sh --sysroot-only  make (or find) the sysroot, print its path
 # Extra arguments after the option go to ctest (full run) or vww_tests
 # (--kernels-only).
 #
@@ -24,9 +25,9 @@ cd "$(dirname "$0")/.."
 
 mode=all
 case "${1:-}" in
-  --build-only | --kernels-only) mode=${1#--}; shift ;;
+  --build-only | --kernels-only | --sysroot-only) mode=${1#--}; shift ;;
   --all) shift ;;
-  -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   -*) if [ "${1:-}" != "--" ]; then echo "error: unknown option $1 (see --help)" >&2; exit 2; fi ;;
 esac
 [ "${1:-}" = "--" ] && shift
@@ -101,6 +102,10 @@ else
   flock -u 9
 fi
 fix_sysroot "$sysroot"
+if [ "$mode" = sysroot-only ]; then
+  echo "$sysroot"
+  exit 0
+fi
 
 build=${BUILD_DIR:-build-arm64}
 launcher=()
