@@ -60,6 +60,8 @@ cd "$tmp"
 source=()
 ls /dev/video* >/dev/null 2>&1 && source=(--source "$(dirname "$vww")/../share/vww/vtest_person.avi")
 "${emulator[@]}" "$vww" run --frames 10 --headless "${source[@]}" >"$tmp/run.txt" 2>"$tmp/run.err"
+"${emulator[@]}" "$vww" run --frames 10 --headless --backend reference "${source[@]}" \
+  >"$tmp/run-reference.txt" 2>/dev/null
 RUNS
 # A sanitizer build (scripts/test.sh --asan) keeps its options; the leak
 # suppressions file moves out of the source tree with the rest.
@@ -101,6 +103,13 @@ expect="$(awk -F, '$2 == "person/camera.png" {
 
 [ "$(grep -c '^Predictions' "$tmp/run.txt")" = 10 ] || fail "run: not 10 predictions: $(cat "$tmp/run.txt")"
 want="$(awk -F, 'NR > 1 && NR <= 11 { printf "  person: %.5f\n", ($3 + 128) / 256 }' "$tmp/vtest_person.crop.csv")"
+# The video's references come from the frames x86-64's FFmpeg decodes; Debian's
+# arm64 FFmpeg gives other bytes (tests/test_util.h VideoDecodesLikeReference),
+# so there the run must give the installed reference backend's scores.
+if ! file -L "$prefix/bin/vww" | grep -q 'x86-64'; then
+  want="$(grep '^  person: ' "$tmp/run-reference.txt")"
+  [ "$(wc -l <<<"$want")" = 10 ] || fail "run --backend reference: $(cat "$tmp/run-reference.txt")"
+fi
 got="$(grep '^  person: ' "$tmp/run.txt")"
 [ "$got" = "$want" ] || fail "run scores differ from the reference: $got (want $want)"
 grep -q '^summary: 10 frames' "$tmp/run.err" || fail "run summary: $(cat "$tmp/run.err")"
