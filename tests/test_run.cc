@@ -16,6 +16,7 @@
 
 #include "pipeline/session.h"
 #include "tests/test_util.h"
+#include "tests/video_reference.h"
 
 namespace vww {
 namespace {

@@ -8,6 +8,7 @@
 #include "run_vww.h"
 #include "test_util.h"
 #include "ui/screen_fit.h"
+#include "video_reference.h"
 
 namespace vww {
 namespace {

@@ -104,7 +104,7 @@ expect="$(awk -F, '$2 == "person/camera.png" {
 [ "$(grep -c '^Predictions' "$tmp/run.txt")" = 10 ] || fail "run: not 10 predictions: $(cat "$tmp/run.txt")"
 want="$(awk -F, 'NR > 1 && NR <= 11 { printf "  person: %.5f\n", ($3 + 128) / 256 }' "$tmp/vtest_person.crop.csv")"
 # The video's references come from the frames x86-64's FFmpeg decodes; Debian's
-# arm64 FFmpeg gives other bytes (tests/test_util.h VideoDecodesLikeReference),
+# arm64 FFmpeg gives other bytes (tests/video_reference.h),
 # so there the run must give the installed reference backend's scores.
 if ! file -L "$prefix/bin/vww" | grep -q 'x86-64'; then
   want="$(grep '^  person: ' "$tmp/run-reference.txt")"
