@@ -50,9 +50,16 @@ SUITE=bookworm
 # Absolute symlinks point into the build machine's own / (rewrite them relative to
 # the sysroot), and the extract variant runs no maintainer scripts, so the
 # alternatives links libopencv_core needs (libblas.so.3, liblapack.so.3) are
-# missing. Both fix-ups are idempotent.
+# missing. The fix-ups are idempotent.
 fix_sysroot() {
   local root=$1 link target
+  # mmdebstrap puts device nodes in DIR/dev; under `qemu-aarch64 -L DIR` they
+  # would shadow the machine's own (a pty opened through DIR/dev/ptmx belongs
+  # to no mounted devpts), so the sysroot's /dev stays empty.
+  if [ -n "$(ls -A "$root/dev" 2>/dev/null)" ]; then
+    rm -rf "${root:?}/dev"
+    mkdir "$root/dev"
+  fi
   while IFS= read -r -d '' link; do
     target=$(readlink "$link")
     ln -sfn "$(realpath -m -s --relative-to="$(dirname "$link")" "$root$target")" "$link"
