@@ -47,11 +47,16 @@ template <int kLane, int kPixels, int kBlocks>
   }
 }
 
-// acc (initialised with the bias) += x[p] * w for kBlocks blocks of 4 channels.
+// out[p][j] = bias[j] + x[p] * w for kBlocks blocks of 4 channels (bias
+// alone past kBlocks). The accumulators are a local array: GCC keeps an
+// array passed in by pointer in memory across the loop.
 template <int kPixels, int kBlocks, int kUse>
 [[gnu::always_inline]] inline void Tile(const int8_t* x, long depth, const int8_t* w,
-                                        int32x4_t acc[kPixels][4]) {
+                                        const int32x4_t bias[4], int32x4_t out[kPixels][4]) {
   constexpr bool kMarked = kBlocks == 4 && kPixels == kMarkedPixels<kUse>;
+  int32x4_t acc[kPixels][4];
+  for (int p = 0; p < kPixels; ++p)
+    for (int j = 0; j < 4; ++j) acc[p][j] = bias[j];
   const long groups = depth / 4;
   long g = 0;
   for (; g + 4 <= groups; g += 4) {
@@ -74,6 +79,8 @@ template <int kPixels, int kBlocks, int kUse>
     }
     Step<0, kPixels, kBlocks>(acc, xv, w + g * 64);
   }
+  for (int p = 0; p < kPixels; ++p)
+    for (int j = 0; j < 4; ++j) out[p][j] = acc[p][j];
 }
 
 struct Column {
@@ -95,9 +102,7 @@ inline int8x16_t Requantize(const int32x4_t acc[4], const Column& col) {
 template <int kPixels, int kBlocks, int kUse>
 inline void Pixels(const PointwiseArgs& a, const Column& col, const int8_t* x, int8_t* out) {
   int32x4_t acc[kPixels][4];
-  for (int p = 0; p < kPixels; ++p)
-    for (int j = 0; j < 4; ++j) acc[p][j] = col.bias[j];
-  Tile<kPixels, kBlocks, kUse>(x, a.depth, col.weights, acc);
+  Tile<kPixels, kBlocks, kUse>(x, a.depth, col.weights, col.bias, acc);
   // Blocks past kBlocks hold the padding channels' bias; they are not stored.
   for (int p = 0; p < kPixels; ++p)
     Store16(out + static_cast<long>(p) * a.out_c, Requantize(acc[p], col), a.out_c - col.c0);
