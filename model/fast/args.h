@@ -48,12 +48,37 @@ struct PointwiseArgs {
   const int32_t* bias;   // padded; zero-point corrections folded in
   int32_t input_offset;  // -input zero point
   RequantArgs rq;
+  // NEON (no dot product): no weight is -128, so two int8 products always
+  // fit in one int16 lane (|x * w| <= 128 * 127) and smull + smlal2 can pair
+  // them before the widening add; otherwise every product gets its own lane.
+  bool pair_products;
 };
 
 void PointwiseAvx2(const PointwiseArgs& a);
 void PointwiseAvx512(const PointwiseArgs& a);
 // The GEMM alone, on pixels already packed in a.scratch (depth u8 each).
 void PointwiseGemmAvx512(const PointwiseArgs& a);
+
+// arm64, int8 x int8 on the raw input (the zero point is folded into the
+// bias), weights packed by PackGemmWeightsNeon (common.h). Pointwise* pack
+// the (strided) input pixels into a.scratch, each padded to a.depth with
+// zeros, unless they are already contiguous rows of a.depth; Gemm* run on
+// rows already packed in a.scratch (im2col). Each entry is one form of the
+// table (its llvm-mca region carries the form's name).
+// The rows the arm64 GEMMs read (common.cc, portable): a.input itself when
+// its pixels are already contiguous rows of a.depth bytes (every input pixel
+// is read, and in_c == depth), else the pixels copied into a.scratch, each zero-padded to a.depth.
+const int8_t* PointwiseRows(const PointwiseArgs& a);
+inline bool PointwiseRowsInPlace(const PointwiseArgs& a) {
+  return a.in_h == a.out_h && a.in_w == a.out_w && a.depth == a.in_c;
+}
+
+void PointwiseNeon(const PointwiseArgs& a);          // conv1x1-p4xc4-neon
+void PointwiseGemmNeon(const PointwiseArgs& a);      // conv-im2col-p4xc4-neon
+void FullyConnectedNeon(const PointwiseArgs& a);     // fc-pointwise-c4-neon
+void PointwiseNeonDot(const PointwiseArgs& a);       // conv1x1-p4xc16-neondot
+void PointwiseGemmNeonDot(const PointwiseArgs& a);   // conv-im2col-p4xc16-neondot
+void FullyConnectedNeonDot(const PointwiseArgs& a);  // fc-pointwise-c16-neondot
 
 // CONV_2D of any filter as im2col + the pointwise GEMM: each output pixel's
 // receptive field (kh x kw x in_c, in the filter's own [ky][kx][c] order)

@@ -1,5 +1,7 @@
 #include "model/fast/common.h"
 
+#include <cstring>
+
 namespace vww::fast {
 
 void RequantData::Init(const std::vector<int32_t>& multipliers, const std::vector<int32_t>& shifts,
@@ -59,6 +61,46 @@ void RequantData::EnableFloor(int64_t max_abs_acc) {
   args.floor_add = floor_add.data();
   args.floor_shift = floor_shift.data();
   args.floor_path = true;
+}
+
+int PackGemmWeightsNeon(Isa isa, const int8_t* w, int out_c, int k, std::vector<int8_t>* packed,
+                        bool* pair_products) {
+  const int out_c_padded = RoundUp(out_c, 16);
+  const int depth = RoundUp(k, isa == Isa::kNeonDot ? 4 : 8);
+  packed->assign(static_cast<size_t>(out_c_padded) * depth, 0);
+  *pair_products = true;
+  const int full = depth / 16 * 16;  // kNeon: the depth of the whole steps
+  for (int oc = 0; oc < out_c; ++oc)
+    for (int i = 0; i < k; ++i) {
+      const int8_t v = w[static_cast<long>(oc) * k + i];
+      *pair_products = *pair_products && v != -128;
+      size_t at;
+      if (isa == Isa::kNeonDot) {
+        at = ((static_cast<size_t>(oc / 16) * (depth / 4) + i / 4) * 16 + oc % 16) * 4 + i % 4;
+      } else {
+        const size_t block = static_cast<size_t>(oc / 4) * 4 * depth;
+        at = i < full ? block + (i / 16) * 64 + (oc % 4) * 16 + i % 16
+                      : block + full * 4 + (oc % 4) * 8 + (i - full);
+      }
+      (*packed)[at] = v;
+    }
+  return depth;
+}
+
+const int8_t* PointwiseRows(const PointwiseArgs& a) {
+  if (PointwiseRowsInPlace(a)) return a.input;
+  auto* dst = reinterpret_cast<int8_t*>(a.scratch);
+  for (int b = 0; b < a.batches; ++b)
+    for (int oy = 0; oy < a.out_h; ++oy)
+      for (int ox = 0; ox < a.out_w; ++ox) {
+        const int8_t* src =
+            a.input +
+            ((static_cast<long>(b) * a.in_h + oy * a.stride_h) * a.in_w + ox * a.stride_w) * a.in_c;
+        std::memcpy(dst, src, a.in_c);
+        std::memset(dst + a.in_c, 0, a.depth - a.in_c);
+        dst += a.depth;
+      }
+  return reinterpret_cast<const int8_t*>(a.scratch);
 }
 
 }  // namespace vww::fast

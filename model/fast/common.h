@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/fast/args.h"
+#include "model/fast/isa.h"
 #include "model/quantization.h"
 
 namespace vww::fast {
@@ -61,6 +62,18 @@ inline bool GemmFitsInt32(const int32_t* bias, const int8_t* w, int out_c, int k
   }
   return true;
 }
+
+// The arm64 GEMM forms' weights, shared by conv1x1, im2col and
+// FULLY_CONNECTED (w is [out_c][k], TFLite's filter layout). Packs into
+// `packed` (zero past k and past out_c rounded up to 16) and returns the
+// depth the input rows must be padded to:
+//  - kNeonDot: [out_c / 16][depth / 4][16][4] (the VNNI layout): one 16-byte
+//    load is 4 channels x 4 depth, for sdot by lane; depth = k rounded up to 4.
+//  - kNeon: per block of 4 channels ([4 * depth] bytes), per step of 16 depth
+//    [4][16], and a last half step of 8 as [4][8]; depth = k rounded up to 8.
+// *pair_products: no weight is -128 (PointwiseArgs::pair_products).
+int PackGemmWeightsNeon(Isa isa, const int8_t* w, int out_c, int k, std::vector<int8_t>* packed,
+                        bool* pair_products);
 
 // The scalar path: exactly the reference's arithmetic.
 inline int8_t RequantizeScalar(int32_t acc, const RequantArgs& r, int c) {

@@ -9,6 +9,8 @@
 //    repacked as u8 = x + 128 (x ^ 0x80), so sum w*(x + off) = sum w*u8 +
 //    (off - 128) * sum w, and the second term goes into the bias.
 //  - AVX2: vpmaddwd on int16 (x + off), which is within [-255, 255].
+//  - arm64 NEON (smull/smlal2/sadalp) and dot product (sdot): sum w*x on the
+//    raw int8 input + off * sum w in the bias (conv_1x1_neon*.cc).
 //  - portable: sum w*x + off * sum w.
 #include <algorithm>
 #include <cstdlib>
@@ -26,7 +28,7 @@ namespace {
 struct PointwiseData : OpData {
   Isa isa = Isa::kPortable;
   PointwiseArgs args{};
-  std::vector<int8_t> weights8;    // VNNI: [oc/16][depth/4][16][4]; portable: [oc][in_c]
+  std::vector<int8_t> weights8;    // VNNI: [oc/16][depth/4][16][4]; arm64: PackGemmWeightsNeon
   std::vector<int16_t> weights16;  // AVX2: [oc/8][depth/2][8][2]
   std::vector<int32_t> bias;
   RequantData rq;
@@ -159,6 +161,19 @@ bool PreparePointwise(Node& node, Isa isa) {
       node.scratch_bytes = pixels * a.depth * sizeof(int16_t);
       d->scratch_element = sizeof(int16_t);
       d->kernel = PointwiseAvx2;
+      break;
+    }
+#endif
+#if defined(VWW_FAST_ARM64)
+    case Isa::kNeonDot:
+    case Isa::kNeon: {
+      a.depth = PackGemmWeightsNeon(isa, w, out_c, in_c, &d->weights8, &a.pair_products);
+      for (int oc = 0; oc < out_c; ++oc)
+        d->bias[oc] = (b ? b[oc] : 0) + input_offset * weight_sums[oc];
+      a.weights = d->weights8.data();
+      // Contiguous rows of depth bytes are read in place (PointwiseRows).
+      node.scratch_bytes = PointwiseRowsInPlace(a) ? 0 : pixels * a.depth;
+      d->kernel = isa == Isa::kNeonDot ? PointwiseNeonDot : PointwiseNeon;
       break;
     }
 #endif

@@ -11,6 +11,8 @@
 //    (depth = kh*kw*in_c rounded up to 4), so the GEMM runs on it directly.
 //  - AVX2: im2col in int8, then the AVX2 pointwise kernel (which repacks to
 //    int16) treats the rows as a 1x1 input.
+//  - arm64 (NEON, dot product): im2col in int8, rows padded to the depth of
+//    the weights (PackGemmWeightsNeon), then the arm64 GEMM on them.
 //  - portable: im2col in int8, then a plain dot product per output.
 #include <cstdlib>
 #include <cstring>
@@ -53,7 +55,10 @@ void Im2colPortable(const Im2colArgs& a) {
               std::memset(d, pad, c);
             } else {
               const int8_t* src = image + (static_cast<long>(iy) * a.in_w + ix) * c;
-              for (long i = 0; i < c; ++i) d[i] = static_cast<uint8_t>(src[i]) ^ a.flip;
+              if (a.flip == 0)
+                std::memcpy(d, src, c);
+              else
+                for (long i = 0; i < c; ++i) d[i] = static_cast<uint8_t>(src[i]) ^ a.flip;
             }
           }
         }
@@ -96,6 +101,14 @@ void Eval(const Node& node) {
       g.input = reinterpret_cast<const int8_t*>(node.scratch);
       g.scratch = node.scratch + d.rows_bytes;
       PointwiseAvx2(g);
+      return;
+#endif
+#if defined(VWW_FAST_ARM64)
+    case Isa::kNeonDot:
+    case Isa::kNeon:
+      Im2colPortable(im);
+      g.scratch = node.scratch;
+      (d.isa == Isa::kNeonDot ? PointwiseGemmNeonDot : PointwiseGemmNeon)(g);
       return;
 #endif
     default:
@@ -201,6 +214,20 @@ bool PrepareConvIm2col(Node& node, Isa isa) {
       // The rows, then the AVX2 kernel's int16 copy, 64-byte aligned.
       d->rows_bytes = (static_cast<size_t>(pixels) * k + 63) / 64 * 64;
       node.scratch_bytes = d->rows_bytes + static_cast<size_t>(pixels) * g.depth * sizeof(int16_t);
+      break;
+    }
+#endif
+#if defined(VWW_FAST_ARM64)
+    case Isa::kNeonDot:
+    case Isa::kNeon: {
+      g.depth = PackGemmWeightsNeon(isa, w, out_c, k, &d->weights8, &g.pair_products);
+      im.depth = g.depth;
+      im.flip = 0;
+      for (int oc = 0; oc < out_c; ++oc)
+        d->bias[oc] = (b ? b[oc] : 0) + p.input_offset * weight_sums[oc];
+      g.weights = d->weights8.data();
+      d->rows_bytes = static_cast<size_t>(pixels) * im.depth;
+      node.scratch_bytes = d->rows_bytes;
       break;
     }
 #endif

@@ -46,12 +46,20 @@ constexpr KernelForm kForms[] = {
     {"conv1x1-p4xc64-avx512vnni", kOpConv2D, Isa::kAvx512Vnni, "4 px x 64 ch, vpdpbusd",
      PreparePointwise},
     {"conv1x1-p4xc16-avx2", kOpConv2D, Isa::kAvx2, "4 px x 16 ch, vpmaddwd", PreparePointwise},
+    {"conv1x1-p4xc16-neondot", kOpConv2D, Isa::kNeonDot, "4 px x 16 ch x 16 deep, sdot by lane",
+     PreparePointwise},
+    {"conv1x1-p4xc4-neon", kOpConv2D, Isa::kNeon, "4 px x 4 ch x 16 deep, smull+smlal2+sadalp",
+     PreparePointwise},
     {"conv1x1-portable", kOpConv2D, Isa::kPortable, "1 px x 1 ch", PreparePointwise},
     // CONV_2D of any other filter, stride, dilation, padding: im2col + the GEMM.
     {"conv-im2col-p4xc64-avx512vnni", kOpConv2D, Isa::kAvx512Vnni,
      "4 px x 64 ch over kh*kw*in_c, vpdpbusd", PrepareConvIm2col},
     {"conv-im2col-p4xc16-avx2", kOpConv2D, Isa::kAvx2, "4 px x 16 ch over kh*kw*in_c, vpmaddwd",
      PrepareConvIm2col},
+    {"conv-im2col-p4xc16-neondot", kOpConv2D, Isa::kNeonDot,
+     "4 px x 16 ch x 16 deep over kh*kw*in_c, sdot by lane", PrepareConvIm2col},
+    {"conv-im2col-p4xc4-neon", kOpConv2D, Isa::kNeon,
+     "4 px x 4 ch x 16 deep over kh*kw*in_c, smull+smlal2+sadalp", PrepareConvIm2col},
     {"conv-im2col-portable", kOpConv2D, Isa::kPortable, "1 px x 1 ch", PrepareConvIm2col},
 
     // DEPTHWISE_CONV_2D, depth multiplier 1 or a one-channel input.
@@ -89,6 +97,10 @@ constexpr KernelForm kForms[] = {
      "1 px x 64 units, vpdpbusd", PrepareFullyConnected},
     {"fc-pointwise-c16-avx2", kOpFullyConnected, Isa::kAvx2, "1 px x 16 units, vpmaddwd",
      PrepareFullyConnected},
+    {"fc-pointwise-c16-neondot", kOpFullyConnected, Isa::kNeonDot,
+     "1 px x 16 units x 16 deep, sdot by lane", PrepareFullyConnected},
+    {"fc-pointwise-c4-neon", kOpFullyConnected, Isa::kNeon,
+     "1 px x 4 units x 16 deep, smull+smlal2+sadalp", PrepareFullyConnected},
     {"fc-portable", kOpFullyConnected, Isa::kPortable, "1 unit", PrepareFullyConnected},
 
     // QUANTIZE 8-bit -> 8-bit: a 256-byte table of the reference's outputs.

@@ -1,7 +1,8 @@
 // FULLY_CONNECTED as a pointwise convolution of one pixel per batch: the
 // weights [units, depth] are the 1x1 filter [out_c, in_c], so prepare packs
 // them for the pointwise kernels (conv_1x1.cc: vpdpbusd with AVX-512 VNNI,
-// vpmaddwd with AVX2, a plain loop otherwise) and folds the input zero point
+// vpmaddwd with AVX2, smull/sadalp with NEON, sdot with the dot product, a
+// plain loop otherwise) and folds the input zero point
 // into the bias the same way. The requantization is the convolutions'
 // (per-tensor or per-unit multipliers), so the result is the reference's.
 #include <cstdlib>
@@ -18,7 +19,7 @@ namespace {
 
 struct FullyConnectedData : OpData {
   PointwiseArgs args{};
-  std::vector<int8_t> weights8;    // VNNI: [units/16][depth/4][16][4]
+  std::vector<int8_t> weights8;    // VNNI: [units/16][depth/4][16][4]; arm64: PackGemmWeightsNeon
   std::vector<int16_t> weights16;  // AVX2: [units/8][depth/2][8][2]
   std::vector<int32_t> bias;
   RequantData rq;
@@ -122,6 +123,18 @@ bool PrepareFullyConnected(Node& node, Isa isa) {
       a.weights = d->weights16.data();
       node.scratch_bytes = static_cast<size_t>(batches) * a.depth * sizeof(int16_t);
       d->kernel = PointwiseAvx2;
+      break;
+    }
+#endif
+#if defined(VWW_FAST_ARM64)
+    case Isa::kNeonDot:
+    case Isa::kNeon: {
+      a.depth = PackGemmWeightsNeon(isa, w, units, depth, &d->weights8, &a.pair_products);
+      for (int u = 0; u < units; ++u) d->bias[u] = (b ? b[u] : 0) + input_offset * weight_sums[u];
+      a.weights = d->weights8.data();
+      // Batches whose rows are already a.depth bytes are read in place.
+      node.scratch_bytes = a.depth == depth ? 0 : static_cast<size_t>(batches) * a.depth;
+      d->kernel = isa == Isa::kNeonDot ? FullyConnectedNeonDot : FullyConnectedNeon;
       break;
     }
 #endif
