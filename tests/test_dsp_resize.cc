@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
@@ -18,6 +19,28 @@ std::string Describe(cv::Size from, cv::Size to, int cn) {
   return std::to_string(from.width) + "x" + std::to_string(from.height) + " -> " +
          std::to_string(to.width) + "x" + std::to_string(to.height) + ", " + std::to_string(cn) +
          " channels";
+}
+
+// What "OpenCV's bytes" means here. AreaResizer is the reference
+// preprocessing: OpenCV's INTER_AREA arithmetic with every float rounding as
+// Debian's x86-64 OpenCV does it (it is compiled with -ffp-contract=off), so
+// it gives the same bytes on every processor and the TFLite Micro reference
+// scores of tests/data/reference hold on arm64 as on x86-64. Debian's arm64
+// OpenCV is compiled with fused multiply-adds, so in the fractional-factor
+// path the local cv::resize is off from it by at most 1 at some pixels; whole
+// factors (box sums times one float) are exact on both. On x86-64 every case
+// must be exact.
+#if defined(__aarch64__)
+constexpr double kLocalFusedTolerance = 1;
+#else
+constexpr double kLocalFusedTolerance = 0;
+#endif
+// The largest difference from the local cv::resize that still means "OpenCV's
+// bytes" for a resize from -> to: 0, except in the fractional path where the
+// local OpenCV fuses its multiply-adds.
+double Allowed(cv::Size from, cv::Size to) {
+  const bool whole = from.width % to.width == 0 && from.height % to.height == 0;
+  return whole || to.width > from.width || to.height > from.height ? 0 : kLocalFusedTolerance;
 }
 
 // Max |ours - OpenCV| over the image (0 when identical); also checks size and type.
@@ -46,7 +69,7 @@ TEST(AreaResizer, CameraCropsMatchOpenCv) {
     for (int cn : {1, 3, 4}) {
       cv::Mat src(c[0], CV_8UC(cn));
       rng.fill(src, cv::RNG::UNIFORM, 0, 256);
-      EXPECT_EQ(Difference(src, c[1], &resizer), 0) << Describe(c[0], c[1], cn);
+      EXPECT_LE(Difference(src, c[1], &resizer), Allowed(c[0], c[1])) << Describe(c[0], c[1], cn);
     }
 }
 
@@ -67,7 +90,7 @@ TEST(AreaResizer, RandomSizesMatchOpenCv) {
     cv::Mat scratch;
     whole += AreaResizer().RunWhole(src, to, &scratch);
     general += AreaResizer().RunGeneral(src, to, &scratch);
-    ASSERT_EQ(Difference(src, to, &resizer), 0) << Describe(from, to, cn);
+    ASSERT_LE(Difference(src, to, &resizer), Allowed(from, to)) << Describe(from, to, cn);
   }
   // Both of our paths were exercised, not only the OpenCV fallback.
   EXPECT_GT(whole, 50);
@@ -150,7 +173,10 @@ TEST(Dsp, MatchesTheReferencePreprocessingOnCameraSizes) {
     std::vector<int8_t> input(spec.bytes());
     dsp.Run(frame, input.data());
     int mismatches = 0;
-    for (int i = 0; i < 96 * 96; ++i) mismatches += input[i] != gray.data[i] - 128;
+    // 720 -> 96 and 405 -> 96 are fractional factors: see kLocalFusedTolerance.
+    const cv::Size crop(side, side);
+    for (int i = 0; i < 96 * 96; ++i)
+      mismatches += std::abs(input[i] - (gray.data[i] - 128)) > Allowed(crop, cv::Size(96, 96));
     EXPECT_EQ(mismatches, 0) << size;
   }
 }

@@ -105,7 +105,8 @@ bool PreparePointwise(Node& node, Isa isa) {
   a.stride_h = sh;
   a.stride_w = sw;
   a.input_offset = input_offset;
-  const size_t pixels = static_cast<size_t>(a.batches) * oh * ow;
+  // Only the ISA cases of the switch below use it (none on a portable-only build).
+  [[maybe_unused]] const size_t pixels = static_cast<size_t>(a.batches) * oh * ow;
   d->bias.assign(out_c_padded, 0);
   d->isa = isa;
   switch (d->isa) {
