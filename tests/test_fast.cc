@@ -346,6 +346,17 @@ const ConvCase kConvCases[] = {
      true},
     {"conv_3x3_4to44_min_weights", false, 5, 6, 4, 44, 3, 3, 1, 1, 0, 3, -128, -128, 0.02f, true,
      true},
+    // The arm64 forms' classes: 24 channels at stride 1 (the quads' 64-byte
+    // window, vqtbl4q), 12 channels with a 2x4 filter (3 lane patterns, a
+    // 4-tap quad), stems of 16 outputs (one pixel per chunk) and of 12 (no
+    // row form: the generic one), and a 5x5 filter on 40 channels (25 taps,
+    // 16-lane tails) without activation, where the NEON rounding needs its
+    // half-away-from-zero fix-up (act_min below the output zero point).
+    {"dw_24_s1_window64", true, 6, 7, 24, 24, 3, 3, 1, 1, 0, 0, -3, 6, 0.03f, true},
+    {"dw_12_s1_2x4", true, 5, 9, 12, 12, 2, 4, 1, 1, 0, 1, 2, -128, 0.03f, true},
+    {"dw_stem_1to16_s1", true, 9, 11, 1, 16, 3, 3, 1, 1, 0, 0, 5, -2, 0.03f, true},
+    {"dw_stem_1to12_s2", true, 7, 7, 1, 12, 3, 3, 2, 1, 0, 3, -128, -128, 0.02f, true},
+    {"dw_40_5x5_s1_none", true, 7, 6, 40, 40, 5, 5, 1, 1, 0, 0, 1, 9, 0.02f, true},
 };
 
 INSTANTIATE_TEST_SUITE_P(Shapes, SyntheticConvFast, ::testing::ValuesIn(kConvCases),

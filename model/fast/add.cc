@@ -1,7 +1,7 @@
 // ADD of two int8 tensors of the same shape (MobileNetV2's and ResNet's
 // residuals). The reference walks a 6-D broadcast per element; here the
-// elements are one flat run, and the AVX-512 / AVX2 forms do TFLite's three
-// rescalings on 16 / 8 lanes at a time with the same integer steps, so every
+// elements are one flat run, and the AVX-512 / AVX2 / NEON forms do TFLite's
+// three rescalings on 16 / 8 / 16 lanes at a time with the same integer steps, so every
 // form is bit-exact with ref::Add. Broadcasting ADDs stay on the reference.
 #include <algorithm>
 
@@ -94,6 +94,9 @@ bool PrepareAddSameShape(Node& node, Isa isa) {
 #if defined(VWW_FAST_X86)
   if (IsAvx512(isa)) d->kernel = AddAvx512;
   if (isa == Isa::kAvx2) d->kernel = AddAvx2;
+#endif
+#if defined(VWW_FAST_ARM64)
+  if (IsNeon(isa)) d->kernel = AddNeon;
 #endif
   const long elements = a.elements;
   node.data = std::move(d);

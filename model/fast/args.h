@@ -112,6 +112,7 @@ struct GlobalPoolArgs {
 };
 
 void GlobalPoolAvx512(const GlobalPoolArgs& a);
+void GlobalPoolNeon(const GlobalPoolArgs& a);
 
 constexpr int kMaxDepthwiseTaps = 64;
 
@@ -126,12 +127,14 @@ struct DepthwiseArgs {
   int32_t input_zero_point;  // what a padded pixel holds
   int out_c_padded;          // out_c rounded up to 16
   const int32_t* weights;    // [kh*kw][out_c_padded]: low 16 bits w, high 16 bits 0
+  const int16_t* weights16;  // NEON: [kh*kw][out_c_padded], the weights as int16
   const int32_t* bias;       // [out_c_padded]: bias + input_offset * sum of taps
   RequantArgs rq;
 };
 
 void DepthwiseAvx2(const DepthwiseArgs& a);
 void DepthwiseAvx512(const DepthwiseArgs& a);
+void DepthwiseNeon(const DepthwiseArgs& a);
 
 // DEPTHWISE_CONV_2D row by row over a zero-point-padded copy of the input, in
 // chunks of one vector of output elements (`lanes`: 16 for AVX-512, 8 for
@@ -156,6 +159,7 @@ struct DepthwiseRowArgs {
   int patterns;                // distinct lane -> channel maps: lcm(lanes, out_c) / lanes
   const int32_t* chunk_input;  // [chunks]: byte offset of the chunk's tap (0, 0) in a padded row
   const int32_t* weights;      // [taps][patterns][lanes]: low 16 bits w, high 16 bits 0
+  const int16_t* weights16;    // NEON: [taps][patterns][lanes], the weights as int16
   const int32_t* bias;         // [patterns][lanes]
   RequantArgs rq;              // indexed by pattern * lanes + lane
   const int32_t* gather;       // broadcast only, [kw][lanes]: lane's byte within a row load
@@ -164,7 +168,11 @@ struct DepthwiseRowArgs {
   // filter row, one vpermb gathers each lane's kw (<= 4) taps from a 64-byte
   // load at the chunk's input into a u8 quad, and one vpdpbusd multiplies it
   // by the row's int8 weights (zero past kw). The bias absorbs -128 * sum(w).
+  // On arm64 (the dot-product forms) the same quads go to sdot, int8 x int8:
+  // the copy holds x itself and quad_bias is the plain bias. fill_xor is what
+  // the padded copy XORs into every byte: 0x80 for vpdpbusd's u8, else 0.
   bool quads;
+  uint8_t fill_xor;
   const uint8_t* quad_index;   // [64]: byte 4l + tx = lane l's tap tx offset from the chunk's input
   const int8_t* quad_weights;  // [kh][patterns][16][4]
   const int32_t* quad_bias;    // [patterns][16]
@@ -178,6 +186,9 @@ struct DepthwiseRowArgs {
   // column; one vpdpbusd per filter column then does 3 taps. quad_index is the vpermb index,
   // quad_weights [blocks][3 columns][16][4] (row taps, zero last), quad_bias [blocks][16] absorbs
   // -128 * sum(w).
+  // On arm64 (dw3x3-c16-columns-neondot) the kernel reads the ordinary padded
+  // copy: the 3 rows of a column are 3 loads of 16 channels, zipped into the
+  // same vertical quads, with the same quad_weights.
   bool columns;
   // The column form's channel blocks [block_begin, block_end): each block
   // has its own part of the copy and of the output, so disjoint ranges may
@@ -192,5 +203,9 @@ void FillPaddedAvx512(const DepthwiseRowArgs& a, const int8_t* input);
 void DepthwiseRowsAvx512(const DepthwiseRowArgs& a);
 void DepthwiseRowsVbmi(const DepthwiseRowArgs& a);  // a.quads or a.columns set
 void DepthwiseRowsAvx2(const DepthwiseRowArgs& a);
+// arm64: the rows of 16 elements (vmlal_s16 per tap), and the sdot forms
+// (a.quads or a.columns set).
+void DepthwiseRowsNeon(const DepthwiseRowArgs& a);
+void DepthwiseRowsNeonDot(const DepthwiseRowArgs& a);
 
 }  // namespace vww::fast

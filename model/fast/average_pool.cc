@@ -1,8 +1,8 @@
 // AVERAGE_POOL_2D over the whole input (a global average pool, as at the end
 // of MobileNet): per-channel sums, then the reference's rounded division done
 // as a multiply by a precomputed reciprocal instead of a hardware divide per
-// channel (with AVX-512, a 32-bit one on 16 channels at a time when it is
-// exact; see SmallReciprocal). Other pool geometries stay on the reference
+// channel (with AVX-512 or NEON, a 32-bit one on 16 channels at a time when
+// it is exact; see SmallReciprocal). Other pool geometries stay on the reference
 // kernel.
 #include <algorithm>
 #include <cstdint>
@@ -27,8 +27,9 @@ struct GlobalPoolData : OpData {
   int32_t count_half = 0;
   uint64_t reciprocal = 0;
   int32_t act_min = -128, act_max = 127;
-  bool vector = false;  // AVX-512 with the 32-bit division (GlobalPoolArgs)
+  bool vector = false;  // AVX-512 or NEON with the 32-bit division (GlobalPoolArgs)
   GlobalPoolArgs args{};
+  void (*kernel)(const GlobalPoolArgs&) = nullptr;
 };
 
 // The 32-bit form of the division for the vector kernel: with n < 2^bits and
@@ -53,15 +54,13 @@ void Eval(const Node& node) {
   const auto& d = node.data_as<GlobalPoolData>();
   const int8_t* in = node.inputs[0]->data_as<int8_t>();
   int8_t* out = node.outputs[0]->data_as<int8_t>();
-#if defined(VWW_FAST_X86)
   if (d.vector) {
     GlobalPoolArgs a = d.args;
     a.input = in;
     a.output = out;
-    GlobalPoolAvx512(a);
+    d.kernel(a);
     return;
   }
-#endif
   constexpr int kBlock = 64;
   int32_t sums[kBlock];
   for (int b = 0; b < d.batches; ++b) {
@@ -89,8 +88,9 @@ void Eval(const Node& node) {
 
 }  // namespace
 
-// Both forms: the vector division only at AVX-512.
+// Every form: the vector division at AVX-512 and NEON, else the portable one.
 bool PrepareGlobalAveragePool(Node& node, Isa isa) {
+  const bool vector_isa = IsAvx512(isa) || IsNeon(isa);
   ref::PoolParams p;
   PreparePool2D(node, &p);  // already passed in the reference prepare
   const Tensor* in = node.inputs[0];
@@ -111,8 +111,13 @@ bool PrepareGlobalAveragePool(Node& node, Isa isa) {
   d->act_max = p.act_max;
   // |acc| <= 128 * count, plus count / 2.
   GlobalPoolArgs& a = d->args;
-  if (IsAvx512(isa) && SmallReciprocal(count, 128 * count + count / 2, &a.reciprocal, &a.shift)) {
+  if (vector_isa && SmallReciprocal(count, 128 * count + count / 2, &a.reciprocal, &a.shift)) {
     d->vector = true;
+#if defined(VWW_FAST_X86)
+    d->kernel = GlobalPoolAvx512;
+#elif defined(VWW_FAST_ARM64)
+    d->kernel = GlobalPoolNeon;
+#endif
     a.batches = d->batches;
     a.pixels = d->pixels;
     a.depth = d->depth;
@@ -120,8 +125,8 @@ bool PrepareGlobalAveragePool(Node& node, Isa isa) {
     a.act_min = d->act_min;
     a.act_max = d->act_max;
   }
-  // The AVX-512 form is the vector division; without it, the portable form.
-  if (IsAvx512(isa) && !d->vector) return false;
+  // The vector forms are the vector division; without it, the portable form.
+  if (vector_isa && !d->vector) return false;
   node.data = std::move(d);
   node.eval = Eval;
   node.scratch_bytes = 0;

@@ -21,13 +21,20 @@ namespace fast {
 namespace {
 
 // The forms of this file (model/fast/forms.cc), most specialised first.
-enum class DwForm { kColumns, kQuadsVpermb, kStemQuads, kRows, kGeneric };
+enum class DwForm { kColumns, kRowQuads, kStemQuads, kRows, kGeneric };
+
+// The ISA families with row kernels.
+bool HasRowKernels(Isa isa) { return isa != Isa::kPortable; }
+// The quad forms multiply with vpdpbusd (u8 x s8: the copy holds x + 128) on
+// x86 and with sdot (s8 x s8: the copy holds x) on arm64.
+uint8_t QuadFlip(Isa isa) { return IsNeon(isa) ? 0 : 0x80; }
 
 struct DepthwiseData : OpData {
   Isa isa = Isa::kPortable;
   DepthwiseArgs args{};
   const int8_t* filter = nullptr;  // [taps][out_c], for the portable path
   std::vector<int32_t> weights;    // [taps][out_c_padded], w & 0xFFFF
+  std::vector<int16_t> weights16;  // the same as int16 (NEON)
   std::vector<int32_t> bias;
   RequantData rq;
   void (*kernel)(const DepthwiseArgs&, const int8_t*) = nullptr;
@@ -36,19 +43,20 @@ struct DepthwiseData : OpData {
   bool use_rows = false;
   DepthwiseRowArgs rows{};
   std::vector<int32_t> chunk_input, row_weights, row_bias, gather;
-  std::vector<uint8_t> quad_index;  // the VBMI form (DepthwiseRowArgs::quads)
+  std::vector<int16_t> row_weights16;  // NEON
+  std::vector<uint8_t> quad_index;     // the VBMI form (DepthwiseRowArgs::quads)
   std::vector<int8_t> quad_weights;
   std::vector<int32_t> quad_bias;
   RequantData row_rq;
   void (*row_kernel)(const DepthwiseRowArgs&) = nullptr;
 };
 
-#if defined(VWW_FAST_X86)
+#if defined(VWW_FAST_X86) || defined(VWW_FAST_ARM64)
 // Copies one batch of the input into the scratch with a border of zero-point
-// pixels, so the row kernels read every tap without bounds checks. The quad
-// form wants u8 = x + 128 (x ^ 0x80).
+// pixels, so the row kernels read every tap without bounds checks. The x86
+// quad forms want u8 = x + 128 (x ^ 0x80, DepthwiseRowArgs::fill_xor).
 void FillPadded(const DepthwiseRowArgs& a, const int8_t* input) {
-  const uint8_t flip = a.quads ? 0x80 : 0;
+  const uint8_t flip = a.fill_xor;
   const uint8_t pad = static_cast<uint8_t>(a.pad_value) ^ flip;
   const long c = a.in_c;
   const long row_bytes = a.padded_w * c;
@@ -82,13 +90,17 @@ void EvalRows(const Node& node) {
   const long in_size = static_cast<long>(a.in_h) * a.in_w * a.in_c;
   const long out_size = static_cast<long>(a.out_h) * a.row_elements;
   for (int b = 0; b < a.batches; ++b) {
-    // The column form lays out its own copy.
+    // The AVX-512 column form lays out its own copy.
+#if defined(VWW_FAST_X86)
     if (a.columns)
       a.input = input + b * in_size;
     else if (a.lanes == 16)
       FillPaddedAvx512(a, input + b * in_size);
     else
       FillPadded(a, input + b * in_size);
+#else
+    FillPadded(a, input + b * in_size);
+#endif
     a.output = output + b * out_size;
     d.row_kernel(a);
   }
@@ -137,11 +149,14 @@ void DepthwisePortable(const DepthwiseArgs& a, const int8_t* filter) {
 void CallAvx512(const DepthwiseArgs& a, const int8_t*) { DepthwiseAvx512(a); }
 void CallAvx2(const DepthwiseArgs& a, const int8_t*) { DepthwiseAvx2(a); }
 #endif
+#if defined(VWW_FAST_ARM64)
+void CallNeon(const DepthwiseArgs& a, const int8_t*) { DepthwiseNeon(a); }
+#endif
 
-#if defined(VWW_FAST_X86)
+#if defined(VWW_FAST_X86) || defined(VWW_FAST_ARM64)
 // The column form (DepthwiseRowArgs::columns) for the 3x3 layers with whole
-// 16-channel blocks: 3 taps per vpdpbusd where the pixel groups of the
-// AVX-512 row kernel need one vpdpwssd per tap.
+// 16-channel blocks: 3 taps per vpdpbusd / sdot where the row kernels need
+// one multiply-add per tap.
 bool PrepareColumns(DepthwiseData& d, const int8_t* filter) {
   DepthwiseRowArgs& r = d.rows;
   if (r.broadcast_input || r.in_c % 16 != 0 || r.kh != 3 || r.kw != 3 || r.dilation_h != 1 ||
@@ -163,7 +178,7 @@ bool PrepareColumns(DepthwiseData& d, const int8_t* filter) {
         sum += w;
       }
     // Pattern b is block b (patterns = in_c / 16), so row_bias[c] is channel c's.
-    d.quad_bias[c] = d.row_bias[c] - 128 * sum;
+    d.quad_bias[c] = d.row_bias[c] - (QuadFlip(d.isa) ? 128 * sum : 0);
   }
   r.columns = true;
   r.block_begin = 0;
@@ -171,7 +186,11 @@ bool PrepareColumns(DepthwiseData& d, const int8_t* filter) {
   r.quad_index = d.quad_index.data();
   r.quad_weights = d.quad_weights.data();
   r.quad_bias = d.quad_bias.data();
+#if defined(VWW_FAST_X86)
   d.row_kernel = DepthwiseRowsVbmi;
+#else
+  d.row_kernel = DepthwiseRowsNeonDot;
+#endif
   return true;
 }
 
@@ -183,6 +202,7 @@ bool PrepareColumns(DepthwiseData& d, const int8_t* filter) {
 //  - stride 1 (VBMI only): every tap lies within 64 bytes, for vpermb.
 // Measured on Zen-class AVX-512, vpermb loses to the other forms for the stem
 // and for stride 2 (which share converted loads), and wins for 8 channels.
+// On arm64 the same windows feed vqtbl1q_u8 (16 bytes) and vqtbl4q_u8 (64).
 bool PrepareQuads(DepthwiseData& d, const int8_t* filter, DwForm form) {
   DepthwiseRowArgs& r = d.rows;
   if (r.kw > 4) return false;
@@ -193,11 +213,14 @@ bool PrepareQuads(DepthwiseData& d, const int8_t* filter, DwForm form) {
   };
   if (r.broadcast_input) {
     if (offset(15, r.kw - 1) >= 16) return false;
-    d.row_kernel = DepthwiseRowsAvx512;
   } else {
     if (r.stride_w != 1 || offset(15, r.kw - 1) >= 64) return false;
-    d.row_kernel = DepthwiseRowsVbmi;
   }
+#if defined(VWW_FAST_X86)
+  d.row_kernel = r.broadcast_input ? DepthwiseRowsAvx512 : DepthwiseRowsVbmi;
+#else
+  d.row_kernel = DepthwiseRowsNeonDot;
+#endif
   d.quad_index.assign(64, 0);
   for (int l = 0; l < 16; ++l)
     for (int tx = 0; tx < 4; ++tx) d.quad_index[4 * l + tx] = offset(l, tx < r.kw ? tx : 0);
@@ -213,10 +236,11 @@ bool PrepareQuads(DepthwiseData& d, const int8_t* filter, DwForm form) {
         d.quad_weights[(static_cast<size_t>(ty) * width + i) * 4 + tx] = w;
         sum += w;
       }
-    // sum w * (u8 - 128) = sum w * u8 - 128 * sum w.
-    d.quad_bias[i] = d.row_bias[i] - 128 * sum;
+    // x86: sum w * (u8 - 128) = sum w * u8 - 128 * sum w.
+    d.quad_bias[i] = d.row_bias[i] - (QuadFlip(d.isa) ? 128 * sum : 0);
   }
   r.quads = true;
+  r.fill_xor = QuadFlip(d.isa);
   r.quad_index = d.quad_index.data();
   r.quad_weights = d.quad_weights.data();
   r.quad_bias = d.quad_bias.data();
@@ -229,7 +253,7 @@ bool PrepareRows(DepthwiseData& d, const int8_t* filter, const std::vector<int32
                  const std::vector<int32_t>& shifts, int32_t output_offset, int32_t act_min,
                  int32_t act_max, int64_t max_abs_acc, DwForm form, Node* node) {
   const DepthwiseArgs& a = d.args;
-  const int lanes = IsAvx512(d.isa) ? 16 : 8;
+  const int lanes = d.isa == Isa::kAvx2 ? 8 : 16;
   if (lanes != 16 && form != DwForm::kRows) return false;
   if (a.broadcast_input) {
     const int m = a.out_c;
@@ -268,18 +292,21 @@ bool PrepareRows(DepthwiseData& d, const int8_t* filter, const std::vector<int32
   const int width = r.patterns * lanes;
   std::vector<int32_t> lane_multipliers(width), lane_shifts(width);
   d.row_weights.assign(static_cast<size_t>(taps) * width, 0);
+  d.row_weights16.assign(static_cast<size_t>(taps) * width, 0);
   d.row_bias.assign(width, 0);
   for (int i = 0; i < width; ++i) {
     const int c = i % a.out_c;
     lane_multipliers[i] = multipliers.size() == 1 ? multipliers[0] : multipliers[c];
     lane_shifts[i] = shifts.size() == 1 ? shifts[0] : shifts[c];
     d.row_bias[i] = d.bias[c];
-    for (int t = 0; t < taps; ++t)
+    for (int t = 0; t < taps; ++t) {
       d.row_weights[static_cast<size_t>(t) * width + i] =
           static_cast<uint16_t>(filter[t * a.out_c + c]);
+      d.row_weights16[static_cast<size_t>(t) * width + i] = filter[t * a.out_c + c];
+    }
   }
   d.row_rq.Init(lane_multipliers, lane_shifts, width, width, output_offset, act_min, act_max);
-  if (lanes == 16) d.row_rq.EnableFloor(max_abs_acc);
+  if (IsAvx512(d.isa)) d.row_rq.EnableFloor(max_abs_acc);
 
   d.chunk_input.resize(r.chunks);
   for (int k = 0; k < r.chunks; ++k) {
@@ -299,13 +326,17 @@ bool PrepareRows(DepthwiseData& d, const int8_t* filter, const std::vector<int32
   }
   r.chunk_input = d.chunk_input.data();
   r.weights = d.row_weights.data();
+  r.weights16 = d.row_weights16.data();
   r.bias = d.row_bias.data();
   r.rq = d.row_rq.args;
   r.gather = d.gather.data();
+#if defined(VWW_FAST_X86)
   d.row_kernel = lanes == 16 ? DepthwiseRowsAvx512 : DepthwiseRowsAvx2;
+#else
+  d.row_kernel = DepthwiseRowsNeon;
+#endif
   if (form == DwForm::kColumns && !PrepareColumns(d, filter)) return false;
-  if ((form == DwForm::kQuadsVpermb || form == DwForm::kStemQuads) &&
-      !PrepareQuads(d, filter, form))
+  if ((form == DwForm::kRowQuads || form == DwForm::kStemQuads) && !PrepareQuads(d, filter, form))
     return false;
   d.use_rows = true;
   // The padded copy, plus slack for the vector loads of a row's last chunk.
@@ -370,6 +401,7 @@ bool PrepareForm(Node& node, Isa isa, DwForm form) {
   const int32_t input_offset = c.params.input_offset;
   d->filter = w;
   d->weights.assign(static_cast<size_t>(taps) * a.out_c_padded, 0);
+  d->weights16.assign(static_cast<size_t>(taps) * a.out_c_padded, 0);
   d->bias.assign(a.out_c_padded, 0);
   int64_t max_abs_acc = 0;  // over all inputs, |x - zero point| <= 255
   bool fits = true;
@@ -385,6 +417,7 @@ bool PrepareForm(Node& node, Isa isa, DwForm form) {
       // vpmaddwd / vpdpwssd on int32 lanes: the high 16 bits of the weight
       // are zero, so the sign-extended input's high half contributes nothing.
       d->weights[static_cast<size_t>(t) * a.out_c_padded + oc] = static_cast<uint16_t>(v);
+      d->weights16[static_cast<size_t>(t) * a.out_c_padded + oc] = v;
     }
     d->bias[oc] = static_cast<int32_t>((b ? int64_t{b[oc]} : 0) + int64_t{input_offset} * sum);
     max_abs_acc = std::max(max_abs_acc, bound);
@@ -400,6 +433,7 @@ bool PrepareForm(Node& node, Isa isa, DwForm form) {
   // Beyond this only hostile files: the reference runs them.
   if (!fits) return false;
   a.weights = d->weights.data();
+  a.weights16 = d->weights16.data();
   a.bias = d->bias.data();
   a.rq = d->rq.args;
   d->isa = isa;
@@ -415,6 +449,12 @@ bool PrepareForm(Node& node, Isa isa, DwForm form) {
       d->kernel = CallAvx2;
       break;
 #endif
+#if defined(VWW_FAST_ARM64)
+    case Isa::kNeonDot:
+    case Isa::kNeon:
+      d->kernel = CallNeon;
+      break;
+#endif
     default:
       d->kernel = DepthwisePortable;
       break;
@@ -422,8 +462,8 @@ bool PrepareForm(Node& node, Isa isa, DwForm form) {
   node.scratch_bytes = 0;
   node.eval = Eval;
   if (form != DwForm::kGeneric) {
-#if defined(VWW_FAST_X86)
-    if (d->isa == Isa::kPortable ||
+#if defined(VWW_FAST_X86) || defined(VWW_FAST_ARM64)
+    if (!HasRowKernels(d->isa) ||
         !PrepareRows(*d, w, c.multipliers, c.shifts, c.params.output_offset, act_min, act_max,
                      max_abs_acc, form, &node))
       return false;
@@ -440,8 +480,8 @@ bool PrepareForm(Node& node, Isa isa, DwForm form) {
 bool PrepareDepthwiseColumns(Node& node, Isa isa) {
   return PrepareForm(node, isa, DwForm::kColumns);
 }
-bool PrepareDepthwiseQuadsVpermb(Node& node, Isa isa) {
-  return PrepareForm(node, isa, DwForm::kQuadsVpermb);
+bool PrepareDepthwiseRowQuads(Node& node, Isa isa) {
+  return PrepareForm(node, isa, DwForm::kRowQuads);
 }
 bool PrepareDepthwiseStemQuads(Node& node, Isa isa) {
   return PrepareForm(node, isa, DwForm::kStemQuads);

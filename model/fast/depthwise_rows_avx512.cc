@@ -212,7 +212,7 @@ void Run(const DepthwiseRowArgs& a) {
 }  // namespace
 
 void FillPaddedAvx512(const DepthwiseRowArgs& a, const int8_t* input) {
-  const __m512i flip = _mm512_set1_epi8(static_cast<char>(a.quads ? 0x80 : 0));
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(a.fill_xor));
   const __m512i pad = _mm512_xor_si512(_mm512_set1_epi8(a.pad_value), flip);
   const long c = a.in_c;
   const long row_bytes = a.padded_w * c;

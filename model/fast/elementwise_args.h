@@ -25,6 +25,7 @@ struct AddArgs {
 
 void AddAvx512(const AddArgs& a);
 void AddAvx2(const AddArgs& a);
+void AddNeon(const AddArgs& a);
 
 // A byte -> byte function as a 256-entry table (8-bit QUANTIZE: output[i] =
 // table[input[i] as uint8]). The table is computed with the reference
@@ -37,5 +38,6 @@ struct ByteTableArgs {
 };
 
 void ByteTableVbmi(const ByteTableArgs& a);
+void ByteTableNeon(const ByteTableArgs& a);
 
 }  // namespace vww::fast

@@ -13,7 +13,7 @@ bool PreparePointwise(Node& node, Isa isa);
 bool PrepareConvIm2col(Node& node, Isa isa);
 // depthwise.cc
 bool PrepareDepthwiseColumns(Node& node, Isa isa);
-bool PrepareDepthwiseQuadsVpermb(Node& node, Isa isa);
+bool PrepareDepthwiseRowQuads(Node& node, Isa isa);
 bool PrepareDepthwiseStemQuads(Node& node, Isa isa);
 bool PrepareDepthwiseRows(Node& node, Isa isa);
 bool PrepareDepthwiseGeneric(Node& node, Isa isa);
@@ -66,7 +66,7 @@ constexpr KernelForm kForms[] = {
     {"dw3x3-c16-columns-avx512vbmi", kOpDepthwiseConv2D, Isa::kAvx512Vbmi,
      "16 ch x 1 row, 3 taps per vpdpbusd (vpermb)", PrepareDepthwiseColumns},
     {"dw-rows-quads-vpermb-avx512vbmi", kOpDepthwiseConv2D, Isa::kAvx512Vbmi,
-     "16 row elements, one filter row per vpdpbusd (vpermb)", PrepareDepthwiseQuadsVpermb},
+     "16 row elements, one filter row per vpdpbusd (vpermb)", PrepareDepthwiseRowQuads},
     {"dw-stem-quads-vpshufb-avx512vnni", kOpDepthwiseConv2D, Isa::kAvx512Vnni,
      "16 row elements of a 1-channel input, one filter row per vpdpbusd (vpshufb)",
      PrepareDepthwiseStemQuads},
@@ -77,12 +77,25 @@ constexpr KernelForm kForms[] = {
     {"dw-rows-e8-avx2", kOpDepthwiseConv2D, Isa::kAvx2, "8 row elements, vpmaddwd per tap",
      PrepareDepthwiseRows},
     {"dw-generic-c8-avx2", kOpDepthwiseConv2D, Isa::kAvx2, "1 px x 8 ch", PrepareDepthwiseGeneric},
+    {"dw3x3-c16-columns-neondot", kOpDepthwiseConv2D, Isa::kNeonDot,
+     "1 px x 16 ch, 3 taps per sdot (zipped column quads)", PrepareDepthwiseColumns},
+    {"dw-rows-quads-tbl-neondot", kOpDepthwiseConv2D, Isa::kNeonDot,
+     "16 row elements, one filter row per sdot (vqtbl2q/vqtbl4q)", PrepareDepthwiseRowQuads},
+    {"dw-stem-quads-tbl-neondot", kOpDepthwiseConv2D, Isa::kNeonDot,
+     "16 row elements of a 1-channel input, one filter row per sdot (vqtbl1q)",
+     PrepareDepthwiseStemQuads},
+    {"dw-rows-e16-neon", kOpDepthwiseConv2D, Isa::kNeon, "16 row elements, vmlal_s16 per tap",
+     PrepareDepthwiseRows},
+    {"dw-generic-c16-neon", kOpDepthwiseConv2D, Isa::kNeon, "1 px x 16 ch, vmlal_s16 per tap",
+     PrepareDepthwiseGeneric},
     {"dw-generic-portable", kOpDepthwiseConv2D, Isa::kPortable, "1 px x 1 ch",
      PrepareDepthwiseGeneric},
 
     // AVERAGE_POOL_2D over the whole input.
     {"avgpool-global-c16-avx512vnni", kOpAveragePool2D, Isa::kAvx512Vnni,
      "16 ch, 32-bit reciprocal", PrepareGlobalAveragePool},
+    {"avgpool-global-c16-neon", kOpAveragePool2D, Isa::kNeon, "16 ch, 32-bit reciprocal",
+     PrepareGlobalAveragePool},
     {"avgpool-global-portable", kOpAveragePool2D, Isa::kPortable, "64 ch, 64-bit reciprocal",
      PrepareGlobalAveragePool},
 
@@ -90,6 +103,8 @@ constexpr KernelForm kForms[] = {
     {"add-e64-avx512vnni", kOpAdd, Isa::kAvx512Vnni, "64 elements, 4 x 16 int32 lanes",
      PrepareAddSameShape},
     {"add-e8-avx2", kOpAdd, Isa::kAvx2, "8 elements, int32 lanes", PrepareAddSameShape},
+    {"add-e16-neon", kOpAdd, Isa::kNeon, "16 elements, 4 x 4 int32 lanes (vqrdmulh)",
+     PrepareAddSameShape},
     {"add-portable", kOpAdd, Isa::kPortable, "1 element", PrepareAddSameShape},
 
     // FULLY_CONNECTED: the pointwise GEMM with one pixel per batch.
@@ -106,6 +121,8 @@ constexpr KernelForm kForms[] = {
     // QUANTIZE 8-bit -> 8-bit: a 256-byte table of the reference's outputs.
     {"quantize8-table256-vpermi2b-avx512vbmi", kOpQuantize, Isa::kAvx512Vbmi,
      "64 bytes, 2 vpermi2b + blend", PrepareQuantizeTable},
+    {"quantize8-table256-tbl-neon", kOpQuantize, Isa::kNeon, "16 bytes, vqtbl4q + 3 vqtbx4q",
+     PrepareQuantizeTable},
     {"quantize8-table256-portable", kOpQuantize, Isa::kPortable, "1 byte", PrepareQuantizeTable},
 
     // PAD: unpadded trailing axes folded, whole rows copied.

@@ -2,7 +2,8 @@
 // <-> int8 rescaling): each output byte depends on the input byte alone, so
 // prepare runs the reference arithmetic (ref::Requantize) on all 256 inputs
 // and eval looks the bytes up, exact by construction. With AVX-512 VBMI, two
-// vpermi2b and a blend look up 64 bytes; otherwise a byte loop.
+// vpermi2b and a blend look up 64 bytes; with NEON, four vqtbl4q/vqtbx4q
+// look up 16; otherwise a byte loop.
 #include <cstring>
 
 #include "model/fast/elementwise_args.h"
@@ -52,7 +53,7 @@ void FillTable(const ref::RequantizeParams& p, uint8_t* table) {
 
 }  // namespace
 
-// Both forms: the table; AVX-512 VBMI looks it up with vpermi2b, else a byte loop.
+// Every form: the table; AVX-512 VBMI and NEON look it up in vectors, else a byte loop.
 bool PrepareQuantizeTable(Node& node, Isa isa) {
   const Tensor* in = node.inputs[0];
   const Tensor* out = node.outputs[0];
@@ -75,6 +76,9 @@ bool PrepareQuantizeTable(Node& node, Isa isa) {
   d->kernel = ByteTablePortable;
 #if defined(VWW_FAST_X86)
   if (isa == Isa::kAvx512Vbmi) d->kernel = ByteTableVbmi;
+#endif
+#if defined(VWW_FAST_ARM64)
+  if (IsNeon(isa)) d->kernel = ByteTableNeon;
 #endif
   node.data = std::move(d);
   node.eval = Eval;
