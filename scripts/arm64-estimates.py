@@ -412,6 +412,19 @@ def computed_form(p, forms, isa):
     return max(cands, key=lambda f: (shared(f[0]), -cands.index(f)))[0]
 
 
+def same_scheduling_model():
+    """The name of the processor resources' model when llvm-mca uses the
+    same one for both CPUs (LLVM 14: Cortex-A57's), else None."""
+    res = []
+    for cpu, _, _ in CPUS:
+        r = subprocess.run(["llvm-mca", "-mtriple=aarch64-linux-gnu", "-mcpu=" + cpu],
+                           input="\tadd x0, x0, x1\n", capture_output=True, text=True)
+        res.append(re.findall(r"^\[[\d.]+\]\s+-\s+(\S+)", r.stdout, re.M))
+    if res[0] and res[0] == res[1]:
+        return re.sub(r"Unit\w*$", "", res[0][0])
+    return None
+
+
 def load_profile(path):
     import json
 
@@ -438,6 +451,11 @@ def cmd_report(forms_cc, regions_tsv, boards_csv, specs):
     print("loop (steady state: no cache misses, no branch mispredictions, nothing outside the loop")
     print("counted) x the node's inner-loop iterations, at the board's clock. Reference-kernel and")
     print("unmarked nodes are left out (marked '-'). Real numbers: `vww bench` on the board.")
+    model = same_scheduling_model()
+    if model:
+        print(f"This llvm-mca models cortex-a72 and cortex-a76 with one scheduling model ({model}):")
+        print("the Pi 5 figures gain only from the dot product, not from the A76's wider core")
+        print("(4-wide decode, two load pipes), so they lean high.")
     for spec in specs:
         model, rest = spec.split("=", 1)
         parts = rest.split(",")

@@ -73,7 +73,7 @@ flatc --cpp -o "$work/generated/model" "$root/model/schema/tflite_subset.fbs"
 if [ -z "$sources" ]; then
   sources=$(ls "$root"/model/fast/*_neon.cc "$root"/model/fast/*_neondot.cc 2>/dev/null || true)
 fi
-[ -n "$sources" ] || die "no model/fast/*_neon.cc or *_neondot.cc to estimate"
+[ -n "$sources" ] || echo "note: no model/fast/*_neon.cc or *_neondot.cc: no arm64 forms to estimate" >&2
 compile() {
   local src=$1 flags=()
   case "$src" in *_neondot.cc) flags=(-march=armv8.2-a+dotprod) ;; esac
@@ -84,15 +84,19 @@ compile() {
 export -f compile
 export cxx root work
 # shellcheck disable=SC2086
-printf '%s\n' $sources | xargs -P 2 -I{} bash -c 'compile "$1"' _ {} ||
+printf '%s\n' $sources | xargs -r -P 2 -I{} bash -c 'compile "$1"' _ {} ||
   die "compiling the arm64 kernel files failed (see above)"
 
 # 2. llvm-mca per region and CPU.
 python3 "$root/scripts/arm64-estimates.py" regions "$work/asm" "$work/regions.tsv"
+echo "llvm-mca regions ($(llvm-mca --version | sed -n 's/.*LLVM version //p' | head -n1 | sed 's/^/LLVM /')):"
 if [ "$check" = 1 ]; then
   python3 "$root/scripts/arm64-estimates.py" check "$root/model/fast/forms.cc" "$work/regions.tsv"
   exit $?
 fi
+python3 "$root/scripts/arm64-estimates.py" check "$root/model/fast/forms.cc" "$work/regions.tsv" ||
+  echo "(the forms above without a region or WORK rule are left out of the estimates below)"
+echo
 
 # 3. The nodes and their forms.
 if [ -z "$arm64_vww" ] && [ -x "$root/build-arm64/app/vww" ]; then
