@@ -25,12 +25,13 @@
 #   --models "A B"     model names or .tflite files (default: person_detect mlperf_vww)
 #   --check            only the regions: fails unless every arm64 form of the
 #                      table (model/fast/forms.cc) has one, and a work rule
+#   --regions          only print llvm-mca's cycles of every region found (TSV)
 #   --sources "F..."   compile these files instead of model/fast/*_neon*.cc
 #   --keep DIR         keep the assembly, regions and llvm-mca reports in DIR
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 arm64_vww="" sysroot="" host_vww="$root/build/app/vww" models="person_detect mlperf_vww"
-check=0 sources="" keep=""
+check=0 regions_only=0 sources="" keep=""
 die() { echo "error: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -39,6 +40,7 @@ while [ $# -gt 0 ]; do
     --host-vww) host_vww=${2:?}; shift 2 ;;
     --models) models=${2:?}; shift 2 ;;
     --check) check=1; shift ;;
+    --regions) regions_only=1; shift ;;
     --sources) sources=${2:?}; shift 2 ;;
     --keep) keep=${2:?}; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -89,6 +91,10 @@ printf '%s\n' $sources | xargs -r -P 2 -I{} bash -c 'compile "$1"' _ {} ||
 
 # 2. llvm-mca per region and CPU.
 python3 "$root/scripts/arm64-estimates.py" regions "$work/asm" "$work/regions.tsv"
+if [ "$regions_only" = 1 ]; then
+  cat "$work/regions.tsv"
+  exit 0
+fi
 echo "llvm-mca regions ($(llvm-mca --version | sed -n 's/.*LLVM version //p' | head -n1 | sed 's/^/LLVM /')):"
 if [ "$check" = 1 ]; then
   python3 "$root/scripts/arm64-estimates.py" check "$root/model/fast/forms.cc" "$work/regions.tsv"
