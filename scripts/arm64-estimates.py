@@ -475,6 +475,7 @@ def cmd_report(forms_cc, regions_tsv, boards_csv, specs):
             total_macs = 0
             est_macs = 0
             missing = []
+            by_form = {}
             for p in prof["profile"]:
                 form = computed_form(p, forms, isa) if computed else p["kernel"]
                 macs = int(p["macs"])
@@ -490,6 +491,10 @@ def cmd_report(forms_cc, regions_tsv, boards_csv, specs):
                 cycles = iters * cyc_it
                 total_cycles += cycles
                 total_high += iters * cyc_hi
+                f = by_form.setdefault(form, [0, 0, 0.0])
+                f[0] += 1
+                f[1] += macs
+                f[2] += cycles
                 est_macs += macs
                 line = f"  {p['index']:3d} {p['op'][:17]:17s} {macs:8d} {form[:34]:34s} {iters:7.1f} {cyc_it:7.2f} {cycles:9.0f}"
                 for _, mhz in clocks:
@@ -499,7 +504,7 @@ def cmd_report(forms_cc, regions_tsv, boards_csv, specs):
             for label, mhz in clocks:
                 tl += f", {total_cycles / mhz:.1f} us ({label})"
             print(tl)
-            tl = f"  upper bound (each form's slowest compiled copy): {total_high:.0f} cycles"
+            tl = f"  with each form's slowest compiled copy: {total_high:.0f} cycles"
             for label, mhz in clocks:
                 tl += f", {total_high / mhz:.1f} us"
             print(tl)
@@ -508,6 +513,11 @@ def cmd_report(forms_cc, regions_tsv, boards_csv, specs):
                       f"{est_macs} of the model's {total_macs} MACs")
             if missing:
                 print("  not estimated: " + ", ".join(f"#{i} {op} ({f})" for i, op, f in missing))
+            print(f"  per form: {'form':34s} {'nodes':>5s} {'MACs':>8s} {'cycles':>9s} {'share':>6s} {'cyc/MAC':>7s}")
+            for form, (n, macs, cycles) in sorted(by_form.items(), key=lambda kv: -kv[1][2]):
+                share = 100 * cycles / total_cycles if total_cycles else 0
+                cpm = f"{cycles / macs:7.3f}" if macs else f"{'-':>7s}"
+                print(f"            {form:34s} {n:5d} {macs:8d} {cycles:9.0f} {share:5.1f}% {cpm}")
             summary.append((model, cpu, clocks, total_cycles, est_macs, len(missing)))
 
     if boards_csv and summary:
