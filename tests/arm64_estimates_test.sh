@@ -6,7 +6,10 @@
 #      found and costs 12 cycles per iteration, region and whole loop alike;
 #   2. every arm64 form of the kernel table (model/fast/forms.cc) has a
 #      marked loop, cycles for each CPU it runs on, and a work rule;
-#   3. the estimate covers every node of person_detect but RESHAPE and
+#   3. `vww bench --profile --json` gives each node's input shape (what the
+#      element-wise forms are sized by): the detector's 96x96x1 input
+#      (assets/README.md) at node 0, a 48x48x8 one at node 2 (node 0's output);
+#   4. the estimate covers every node of person_detect but RESHAPE and
 #      SOFTMAX (which no fast form takes), and all of its 7,157,888 MACs
 #      (assets/README.md) once the table has arm64 forms.
 # Usage: arm64_estimates_test.sh SOURCE_DIR VWW_BINARY
@@ -39,7 +42,17 @@ for cpu in cortex-a72 cortex-a76; do
   ' "$work/chain/regions.tsv" || fail "the MUL chain's cycles (regions.tsv above)"
 done
 
-# 2 and 3. The real kernel files and the person detector.
+# 3. Input shapes in the profile.
+"$vww" bench --model person_detect --profile --json --runs 1 --warmup 0 >"$work/profile.json" ||
+  fail "vww bench --profile --json"
+python3 - "$work/profile.json" <<'PY' || fail "input_shape in vww bench --profile --json"
+import json, sys
+p = json.loads(open(sys.argv[1]).readline())["profile"]
+assert p[0]["input_shape"] == "1x96x96x1", p[0]
+assert p[2]["input_shape"] == "1x48x48x8" == p[0]["output_shape"], p[2]
+PY
+
+# 2 and 4. The real kernel files and the person detector.
 bash "$src/scripts/arm64-estimates.sh" --models person_detect --host-vww "$vww" \
   --keep "$work/real" >"$work/real.out" 2>&1 || { cat "$work/real.out"; fail "the estimates script"; }
 cat "$work/real.out"
