@@ -85,7 +85,7 @@ compile() {
 }
 export -f compile
 export cxx root work
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086,SC2016
 printf '%s\n' $sources | xargs -r -P 2 -I{} bash -c 'compile "$1"' _ {} ||
   die "compiling the arm64 kernel files failed (see above)"
 
