@@ -31,6 +31,8 @@ PACKAGES=(
   libcpp-httplib-dev nlohmann-json3-dev libmosquitto-dev
   # their tests: a real broker and clients, a real headless browser
   mosquitto mosquitto-clients chromium
+  # scripts/arm64-estimates.sh and its test: the arm64 cross compiler, llvm-mca
+  g++-aarch64-linux-gnu llvm
 )
 PACKAGES+=("$@")  # callers may add more (the test script adds its own)
 

@@ -41,7 +41,8 @@ DspResult TimeDsp(const Tensor& input_tensor, int runs, std::vector<uint8_t>* in
 struct OpProfile {
   int index = 0;
   std::string op;
-  std::string shape;
+  std::string shape;        // the output's
+  std::string input_shape;  // the first input's ("-" when none)
   int64_t macs = 0;
   bool fast = false;
   std::string kernel;  // the fast form's name, or "reference"

@@ -85,6 +85,7 @@ BackendResult RunBackend(const std::string& model_path, Backend backend,
       p.index = i;
       p.op = BuiltinOpName(node.opcode);
       p.shape = node.outputs.empty() ? "-" : node.outputs[0]->shape.str();
+      p.input_shape = node.inputs.empty() || !node.inputs[0] ? "-" : node.inputs[0]->shape.str();
       p.macs = OperatorMacs(*model, model->operators()[i]);
       p.fast = interp.op_is_fast(i);
       p.kernel = interp.op_kernel_name(i);

@@ -91,6 +91,7 @@ std::string Json(const BackendResult& r, const DspResult& dsp, int64_t model_mac
     for (const OpProfile& p : r.profile)
       profile.push_back({{"index", p.index},
                          {"op", p.op},
+                         {"input_shape", p.input_shape},
                          {"output_shape", p.shape},
                          {"macs", p.macs},
                          {"fast", p.fast},
