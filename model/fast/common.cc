@@ -61,4 +61,31 @@ void RequantData::EnableFloor(int64_t max_abs_acc) {
   args.floor_path = true;
 }
 
+std::vector<int8_t> PackWeightsVnni(const int8_t* w, int rows, int k, int depth) {
+  const int groups = depth / 4;
+  std::vector<int8_t> packed(static_cast<size_t>(RoundUp(rows, 16)) * depth, 0);
+  for (int r = 0; r < rows; ++r)
+    for (int i = 0; i < k; ++i)
+      packed[((static_cast<size_t>(r / 16) * groups + i / 4) * 16 + r % 16) * 4 + i % 4] =
+          w[static_cast<long>(r) * k + i];
+  return packed;
+}
+
+std::vector<int16_t> PackWeightsPairs(const int8_t* w, int rows, int k, int depth) {
+  const int pairs = depth / 2;
+  std::vector<int16_t> packed(static_cast<size_t>(RoundUp(rows, 16)) * depth, 0);
+  for (int r = 0; r < rows; ++r)
+    for (int i = 0; i < k; ++i)
+      packed[((static_cast<size_t>(r / 8) * pairs + i / 2) * 8 + r % 8) * 2 + i % 2] =
+          w[static_cast<long>(r) * k + i];
+  return packed;
+}
+
+std::vector<int32_t> RowSums(const int8_t* w, int rows, int k) {
+  std::vector<int32_t> sums(rows, 0);
+  for (int r = 0; r < rows; ++r)
+    for (int i = 0; i < k; ++i) sums[r] += w[static_cast<long>(r) * k + i];
+  return sums;
+}
+
 }  // namespace vww::fast

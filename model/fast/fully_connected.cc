@@ -67,16 +67,9 @@ bool PrepareFullyConnected(Node& node, Isa isa) {
   const int32_t* b = bias_tensor ? bias_tensor->data_as<int32_t>() : nullptr;
   // Exact in int32 (and in the one-rounding requantization) below 2^29.
   int64_t max_abs_acc = 0;
-  std::vector<int32_t> weight_sums(units, 0);
-  for (int u = 0; u < units; ++u) {
-    int64_t sum = b ? std::abs(static_cast<int64_t>(b[u])) : 0;
-    for (int k = 0; k < depth; ++k) {
-      sum += 255 * std::abs(static_cast<int>(w[static_cast<long>(u) * depth + k]));
-      weight_sums[u] += w[static_cast<long>(u) * depth + k];
-    }
-    max_abs_acc = std::max(max_abs_acc, sum);
-  }
-  if (max_abs_acc >= (int64_t{1} << 29)) return false;
+  if (!GemmFitsInt32(b, w, units, depth, &max_abs_acc) || max_abs_acc >= (int64_t{1} << 29))
+    return false;
+  const std::vector<int32_t> weight_sums = RowSums(w, units, depth);
 
   const auto* o = Options<tflite::FullyConnectedOptions>(node);
   int32_t act_min = -128, act_max = 127;
@@ -100,12 +93,7 @@ bool PrepareFullyConnected(Node& node, Isa isa) {
 #if defined(VWW_FAST_X86)
     case Isa::kAvx512Vnni: {
       a.depth = RoundUp(depth, 4);
-      const int groups = a.depth / 4;
-      d->weights8.assign(static_cast<size_t>(units_padded) * a.depth, 0);
-      for (int u = 0; u < units; ++u)
-        for (int k = 0; k < depth; ++k)
-          d->weights8[((static_cast<size_t>(u) / 16 * groups + k / 4) * 16 + u % 16) * 4 + k % 4] =
-              w[static_cast<long>(u) * depth + k];
+      d->weights8 = PackWeightsVnni(w, units, depth, a.depth);
       for (int u = 0; u < units; ++u)
         d->bias[u] = (b ? b[u] : 0) + (input_offset - 128) * weight_sums[u];
       a.weights = d->weights8.data();
@@ -116,12 +104,7 @@ bool PrepareFullyConnected(Node& node, Isa isa) {
     }
     case Isa::kAvx2: {
       a.depth = RoundUp(depth, 2);
-      const int pairs = a.depth / 2;
-      d->weights16.assign(static_cast<size_t>(units_padded) * a.depth, 0);
-      for (int u = 0; u < units; ++u)
-        for (int k = 0; k < depth; ++k)
-          d->weights16[((static_cast<size_t>(u) / 8 * pairs + k / 2) * 8 + u % 8) * 2 + k % 2] =
-              w[static_cast<long>(u) * depth + k];
+      d->weights16 = PackWeightsPairs(w, units, depth, a.depth);
       for (int u = 0; u < units; ++u) d->bias[u] = b ? b[u] : 0;
       a.weights = d->weights16.data();
       node.scratch_bytes = static_cast<size_t>(batches) * a.depth * sizeof(int16_t);
