@@ -356,6 +356,9 @@ const ConvCase kConvCases[] = {
      true},
     {"conv_3x3_16to32_relu6_narrow_w9", false, 5, 9, 16, 32, 3, 3, 1, 1, 0, 3, -128, -128, 0.1f,
      true},
+    {"conv_3x3_16to10_w23_window", false, 4, 23, 16, 10, 3, 3, 1, 1, 0, 1, 5, -128, 0.05f, true},
+    {"conv_3x3_16to16_w6_valid_window", false, 5, 8, 16, 16, 3, 3, 1, 1, 1, 3, -128, -128, 0.05f,
+     true},
     {"conv_3x3_64to64_s2_w9", false, 9, 9, 64, 64, 3, 3, 2, 1, 0, 1, -128, -128, 0.05f, true},
 };
 

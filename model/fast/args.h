@@ -91,8 +91,13 @@ struct DirectConvArgs {
   int8_t pad_value;            // the input zero point
   int taps;                    // runs * quads
   const int32_t* quad_offset;  // [taps]
-  const int8_t* weights;       // [out_c_padded / 16][taps][16][4]
-  const int32_t* bias;         // padded; zero-point corrections folded in
+  // The sliding window (16-channel inputs, 3-wide filter rows, stride_w 1,
+  // no dilation along x): pixel p's tap (kx, q) is pixel p + 1's tap (kx -
+  // 1, q), so one broadcast quad feeds 3 vpdpbusd of one filter row, whose 12
+  // weight vectors stay in registers. `window_runs` filter rows, else 0.
+  int window_runs;
+  const int8_t* weights;  // [out_c_padded / 16][taps][16][4]
+  const int32_t* bias;    // padded; zero-point corrections folded in
   RequantArgs rq;
 };
 

@@ -119,6 +119,8 @@ bool PrepareConvDirect(Node& node, Isa isa) {
     d->bias[oc] = (b ? b[oc] : 0) + (p.input_offset - 128) * sums[oc];
   d->rq.Init(c.multipliers, c.shifts, out_c, out_c_padded, p.output_offset, p.act_min, p.act_max);
   d->rq.EnableFloor(max_abs_acc);
+  a.window_runs =
+      (in_c == 16 && kw == 3 && p.stride_w == 1 && p.dilation_w == 1 && out_c <= 16) ? runs : 0;
   a.quad_offset = d->quad_offset.data();
   a.weights = d->weights.data();
   a.bias = d->bias.data();

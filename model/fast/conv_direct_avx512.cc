@@ -97,6 +97,58 @@ template <int P, int B, int kRq>
   }
 }
 
+// The sliding-window tile (DirectConvArgs::window_runs): P pixels x one
+// block, 4 quads per input pixel, 3 taps per filter row. Per filter row,
+// (P + 2) * 4 broadcasts feed P * 12 vpdpbusd (the general tile: one each).
+template <int P, int kRq>
+[[gnu::always_inline]] inline void WindowTile(const DirectConvArgs& a, const uint8_t* x,
+                                              const int8_t* w, int c0, int8_t* out) {
+  constexpr int kQuads = 4, kTaps = 3;
+  __m512i acc[P];
+  const __m512i bias = _mm512_loadu_si512(a.bias + c0);
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p) acc[p] = bias;
+  for (int r = 0; r < a.window_runs; ++r) {
+    const int8_t* wr = w + r * kTaps * kQuads * 64;
+    const uint8_t* xr = x + a.quad_offset[r * kTaps * kQuads];
+    // Opaque to the optimizer: otherwise GCC hoists the 72 addresses xr - a.quad_offset[..] + k
+    // out of the row loop and spills them, one reload per broadcast.
+    __asm__("" : "+r"(xr));
+    __m512i wv[kTaps][kQuads];
+#pragma GCC unroll 16
+    for (int t = 0; t < kTaps; ++t)
+#pragma GCC unroll 16
+      for (int q = 0; q < kQuads; ++q) wv[t][q] = _mm512_loadu_si512(wr + (t * kQuads + q) * 64);
+        // Input pixel column c of the tile's row band feeds output pixel c - t
+        // with filter tap t.
+#pragma GCC unroll 32
+    for (int c = 0; c < P + kTaps - 1; ++c)
+#pragma GCC unroll 16
+      for (int q = 0; q < kQuads; ++q) {
+        int32_t quad;
+        __builtin_memcpy(&quad, xr + (c * kQuads + q) * 4, 4);
+        const __m512i xv = _mm512_set1_epi32(quad);
+#pragma GCC unroll 16
+        for (int t = 0; t < kTaps; ++t)
+          if (c - t >= 0 && c - t < P) acc[c - t] = DpBusd(acc[c - t], xv, wv[t][q]);
+      }
+  }
+  const Requant16 q = LoadRequant16(a.rq, c0);
+  __m512i r[P];
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p) r[p] = Requantize16<kRq>(acc[p], q);
+  if (a.out_c == 16) {
+    constexpr int kWhole = P / 4 * 4;
+#pragma GCC unroll 16
+    for (int i = 0; i < kWhole; i += 4) Store64(out + i * 16, r[i], r[i + 1], r[i + 2], r[i + 3]);
+#pragma GCC unroll 16
+    for (int i = kWhole; i < P; ++i) Store16(out + i * 16, r[i], 16);
+  } else {
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) Store16(out + p * a.out_c, r[p], a.out_c - c0);
+  }
+}
+
 // Blocks [block0, block0 + B) of every output pixel of one batch. The last
 // tile of a row overlaps the one before instead of running short (it
 // rewrites equal values), so every tile is a whole P.
@@ -112,7 +164,11 @@ void Blocks(const DirectConvArgs& a, int8_t* output, int block0) {
     int8_t* out = output + static_cast<long>(oy) * a.out_w * a.out_c + c0;
     for (int ox = 0; ox < a.out_w; ox += P) {
       const int x0 = ox + P <= a.out_w ? ox : a.out_w - P;
-      Tile<P, B, kRq>(a, row + x0 * ps, ps, w, w_block, c0, out + static_cast<long>(x0) * a.out_c);
+      if (B == 1 && a.window_runs > 0)
+        WindowTile<P, kRq>(a, row + x0 * ps, w, c0, out + static_cast<long>(x0) * a.out_c);
+      else
+        Tile<P, B, kRq>(a, row + x0 * ps, ps, w, w_block, c0,
+                        out + static_cast<long>(x0) * a.out_c);
     }
   }
 }
