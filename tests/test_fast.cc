@@ -357,6 +357,32 @@ const ConvCase kConvCases[] = {
     {"dw_stem_1to16_s1", true, 9, 11, 1, 16, 3, 3, 1, 1, 0, 0, 5, -2, 0.03f, true},
     {"dw_stem_1to12_s2", true, 7, 7, 1, 12, 3, 3, 2, 1, 0, 3, -128, -128, 0.02f, true},
     {"dw_40_5x5_s1_none", true, 7, 6, 40, 40, 5, 5, 1, 1, 0, 0, 1, 9, 0.02f, true},
+    // The direct CONV_2D form's edges: rows that are not a multiple of its
+    // 16 / 8 / 4-pixel tiles (the last tile overlaps), rows narrower than a
+    // tile (2 and 3 pixels: one at a time), 1, 2, 3, 5 blocks of 16 output
+    // channels with partial ones, stride 2, dilation (one run per tap),
+    // 3-channel stems (quads that run into the next pixel), and the
+    // requantization edges on the 16-pixel tile.
+    {"conv_3x3_16to16_w37", false, 3, 37, 16, 16, 3, 3, 1, 1, 0, 1, -128, -128, 0.05f, true},
+    {"conv_3x3_16to16_s2_w33", false, 5, 33, 16, 16, 3, 3, 2, 1, 0, 0, 6, -3, 0.04f, true},
+    {"conv_3x3_12to24_w19", false, 4, 19, 12, 24, 3, 3, 1, 1, 0, 3, -128, -128, 0.03f, true},
+    {"conv_3x3_32to80_w6", false, 4, 6, 32, 80, 3, 3, 1, 1, 0, 1, -10, -128, 0.05f, true},
+    {"conv_3x3_20to48_s2_w7", false, 7, 7, 20, 48, 3, 3, 2, 1, 0, 0, 3, 2, 0.04f, true},
+    {"conv_3x3_16to16_w2", false, 3, 2, 16, 16, 3, 3, 1, 1, 0, 0, 1, 1, 0.04f, true},
+    {"conv_3x3_16to40_w3_valid", false, 4, 5, 16, 40, 3, 3, 1, 1, 1, 0, -4, 1, 0.04f, true},
+    {"conv_stem_3to16_s1_w21", false, 9, 21, 3, 16, 3, 3, 1, 1, 0, 3, -128, -128, 0.02f, true},
+    {"conv_stem_3to8_s2_w40", false, 6, 40, 3, 8, 3, 3, 2, 1, 0, 3, -1, -128, 0.02f, true},
+    {"conv_stem_3to16_s2_w31_none", false, 5, 31, 3, 16, 3, 3, 2, 1, 0, 0, 9, 7, 0.03f, true},
+    {"conv_3x3_16to16_dil2_w18", false, 6, 18, 16, 16, 3, 3, 1, 2, 0, 0, 0, 0, 0.03f, true},
+    {"conv_3x3_16to16_saturating_w20", false, 3, 20, 16, 16, 3, 3, 1, 1, 0, 0, 0, 0, 0.0005f, true},
+    {"conv_3x3_16to16_left_shift_w17", false, 3, 17, 16, 16, 3, 3, 1, 1, 0, 0, 0, 0, 0.00002f,
+     true},
+    {"conv_3x3_16to32_relu6_narrow_w9", false, 5, 9, 16, 32, 3, 3, 1, 1, 0, 3, -128, -128, 0.1f,
+     true},
+    {"conv_3x3_16to10_w23_window", false, 4, 23, 16, 10, 3, 3, 1, 1, 0, 1, 5, -128, 0.05f, true},
+    {"conv_3x3_16to16_w6_valid_window", false, 5, 8, 16, 16, 3, 3, 1, 1, 1, 3, -128, -128, 0.05f,
+     true},
+    {"conv_3x3_64to64_s2_w9", false, 9, 9, 64, 64, 3, 3, 2, 1, 0, 1, -128, -128, 0.05f, true},
 };
 
 INSTANTIATE_TEST_SUITE_P(Shapes, SyntheticConvFast, ::testing::ValuesIn(kConvCases),

@@ -36,6 +36,35 @@ void AddPortable(const AddArgs& a) {
   }
 }
 
+// The input scaling of TFLite's ADD, RoundingDivideByPOT(
+// SaturatingRoundingDoublingHighMul(u << 20, m), rs), is floor((u * 2^20 * m +
+// 2^30) / 2^31) = floor((u * m + 2^10) / 2^11) = h, then (rs >= 1) h / 2^rs
+// rounded half away from zero, floor((h + 2^(rs-1) - [h < 0]) / 2^rs). Nested
+// floors merge: floor((u * m + k - [u < 0] * 2^11) / 2^(11 + rs)) with k =
+// 2^10 + 2^(rs+10) (h < 0 exactly when u < 0, as m > 2^10); rs = 0 (the
+// larger input's scale) is h itself: k = 2^10, no sign term. |u| <= 255, so
+// splitting m = m_hi * 2^9 + m_lo keeps every product in int32: floor((u *
+// m_hi + floor((u * m_lo + k + [u < 0] * negative) / 2^9)) / 2^(rs + 2)). Two
+// vpmulld and a few adds and shifts instead of the 64-bit multiplies and the
+// two roundings.
+bool SplitScale(int32_t offset, int32_t multiplier, int right_shift, AddSplit* s) {
+  if (right_shift < 0 || right_shift > 19 || multiplier < (1 << 11)) return false;
+  s->m_hi = multiplier >> 9;
+  s->m_lo = multiplier & 511;
+  s->k = (1 << 10) + (right_shift > 0 ? 1 << (right_shift + 10) : 0);
+  s->negative = right_shift > 0 ? -(1 << 11) : 0;
+  s->shift = right_shift + 2;
+  // The derivation above, checked on every input value against the reference.
+  for (int x = -128; x <= 127; ++x) {
+    const int32_t u = x + offset;
+    const int32_t exact = RoundingDivideByPOT(
+        SaturatingRoundingDoublingHighMul(u * (1 << 20), multiplier), right_shift);
+    const int32_t low = (u * s->m_lo + s->k + (u < 0 ? s->negative : 0)) >> 9;
+    if (((u * s->m_hi + low) >> s->shift) != exact) return false;
+  }
+  return true;
+}
+
 void Eval(const Node& node) {
   const auto& d = node.data_as<AddData>();
   AddArgs a = d.args;
@@ -90,6 +119,9 @@ bool PrepareAddSameShape(Node& node, Isa isa) {
   a.output_offset = p.output_offset;
   a.act_min = p.act_min;
   a.act_max = p.act_max;
+  a.split_inputs =
+      SplitScale(a.input1_offset, a.input1_multiplier, a.input1_right_shift, &a.split1) &&
+      SplitScale(a.input2_offset, a.input2_multiplier, a.input2_right_shift, &a.split2);
   d->kernel = AddPortable;
 #if defined(VWW_FAST_X86)
   if (IsAvx512(isa)) d->kernel = AddAvx512;

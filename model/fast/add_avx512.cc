@@ -37,20 +37,71 @@ inline __m512i Scale(__m512i x, const Scale16& s) {
                                _mm512_set1_epi32(1));
 }
 
+// An input scaling in the split form (AddArgs::split_inputs, add.cc).
+struct Split16 {
+  __m512i m_hi, m_lo, k, negative;
+  __m128i shift;
+};
+
+Split16 MakeSplit16(const AddSplit& s) {
+  return {_mm512_set1_epi32(s.m_hi), _mm512_set1_epi32(s.m_lo), _mm512_set1_epi32(s.k),
+          _mm512_set1_epi32(s.negative), _mm_cvtsi32_si128(s.shift)};
+}
+
+inline __m512i ScaleSplit(__m512i u, const Split16& s) {
+  const __m512i correction = _mm512_and_si512(_mm512_srai_epi32(u, 31), s.negative);
+  const __m512i low = _mm512_srai_epi32(
+      _mm512_add_epi32(_mm512_add_epi32(_mm512_mullo_epi32(u, s.m_lo), s.k), correction), 9);
+  return _mm512_sra_epi32(_mm512_add_epi32(_mm512_mullo_epi32(u, s.m_hi), low), s.shift);
+}
+
 struct AddConstants {
   Scale16 s1, s2, so;
+  Split16 split1, split2;
   __m512i offset1, offset2, output_offset, lo, hi;
   __m128i left_shift;
 };
 
+template <bool kSplit>
 inline __m512i Add16(__m128i x1, __m128i x2, const AddConstants& k) {
-  const __m512i a =
-      _mm512_sll_epi32(_mm512_add_epi32(_mm512_cvtepi8_epi32(x1), k.offset1), k.left_shift);
-  const __m512i b =
-      _mm512_sll_epi32(_mm512_add_epi32(_mm512_cvtepi8_epi32(x2), k.offset2), k.left_shift);
-  const __m512i sum = _mm512_add_epi32(Scale(a, k.s1), Scale(b, k.s2));
+  const __m512i u1 = _mm512_add_epi32(_mm512_cvtepi8_epi32(x1), k.offset1);
+  const __m512i u2 = _mm512_add_epi32(_mm512_cvtepi8_epi32(x2), k.offset2);
+  __m512i sum;
+  if (kSplit) {
+    sum = _mm512_add_epi32(ScaleSplit(u1, k.split1), ScaleSplit(u2, k.split2));
+  } else {
+    const __m512i a = _mm512_sll_epi32(u1, k.left_shift);
+    const __m512i b = _mm512_sll_epi32(u2, k.left_shift);
+    sum = _mm512_add_epi32(Scale(a, k.s1), Scale(b, k.s2));
+  }
   const __m512i r = _mm512_add_epi32(Scale(sum, k.so), k.output_offset);
   return _mm512_min_epi32(_mm512_max_epi32(r, k.lo), k.hi);
+}
+
+template <bool kSplit>
+void Run(const AddArgs& a, const AddConstants& k) {
+  long i = 0;
+  for (; i + 64 <= a.elements; i += 64) {
+    const __m512i x1 = _mm512_loadu_si512(a.input1 + i);
+    const __m512i x2 = _mm512_loadu_si512(a.input2 + i);
+    const __m512i r0 =
+        Add16<kSplit>(_mm512_extracti32x4_epi32(x1, 0), _mm512_extracti32x4_epi32(x2, 0), k);
+    const __m512i r1 =
+        Add16<kSplit>(_mm512_extracti32x4_epi32(x1, 1), _mm512_extracti32x4_epi32(x2, 1), k);
+    const __m512i r2 =
+        Add16<kSplit>(_mm512_extracti32x4_epi32(x1, 2), _mm512_extracti32x4_epi32(x2, 2), k);
+    const __m512i r3 =
+        Add16<kSplit>(_mm512_extracti32x4_epi32(x1, 3), _mm512_extracti32x4_epi32(x2, 3), k);
+    Store64(a.output + i, r0, r1, r2, r3);
+  }
+  for (; i < a.elements; i += 16) {
+    const int n = static_cast<int>(a.elements - i < 16 ? a.elements - i : 16);
+    const __mmask16 m = TailMask16(n);
+    Store16(a.output + i,
+            Add16<kSplit>(_mm_maskz_loadu_epi8(m, a.input1 + i),
+                          _mm_maskz_loadu_epi8(m, a.input2 + i), k),
+            n);
+  }
 }
 
 }  // namespace
@@ -66,22 +117,12 @@ void AddAvx512(const AddArgs& a) {
   k.lo = _mm512_set1_epi32(a.act_min);
   k.hi = _mm512_set1_epi32(a.act_max);
   k.left_shift = _mm_cvtsi32_si128(a.left_shift);
-  long i = 0;
-  for (; i + 64 <= a.elements; i += 64) {
-    const __m512i x1 = _mm512_loadu_si512(a.input1 + i);
-    const __m512i x2 = _mm512_loadu_si512(a.input2 + i);
-    const __m512i r0 = Add16(_mm512_extracti32x4_epi32(x1, 0), _mm512_extracti32x4_epi32(x2, 0), k);
-    const __m512i r1 = Add16(_mm512_extracti32x4_epi32(x1, 1), _mm512_extracti32x4_epi32(x2, 1), k);
-    const __m512i r2 = Add16(_mm512_extracti32x4_epi32(x1, 2), _mm512_extracti32x4_epi32(x2, 2), k);
-    const __m512i r3 = Add16(_mm512_extracti32x4_epi32(x1, 3), _mm512_extracti32x4_epi32(x2, 3), k);
-    Store64(a.output + i, r0, r1, r2, r3);
-  }
-  for (; i < a.elements; i += 16) {
-    const int n = static_cast<int>(a.elements - i < 16 ? a.elements - i : 16);
-    const __mmask16 m = TailMask16(n);
-    Store16(a.output + i,
-            Add16(_mm_maskz_loadu_epi8(m, a.input1 + i), _mm_maskz_loadu_epi8(m, a.input2 + i), k),
-            n);
+  if (a.split_inputs) {
+    k.split1 = MakeSplit16(a.split1);
+    k.split2 = MakeSplit16(a.split2);
+    Run<true>(a, k);
+  } else {
+    Run<false>(a, k);
   }
 }
 

@@ -97,6 +97,37 @@ struct Im2colArgs {
 
 void Im2colAvx512(const Im2colArgs& a);
 
+// CONV_2D without im2col: the GEMM reads each output pixel's receptive field
+// straight from a zero-point-padded copy of the input (u8 = x + 128, one
+// batch at a time, `padded_w` pixels per row). The receptive field is
+// `runs` contiguous runs of `run_bytes` bytes (a filter row, or one tap when
+// the filter is dilated along x), each read as `quads` 4-byte quads; quad t
+// of the field starts `quad_offset[t]` bytes after the pixel's (0, 0) tap.
+// Bytes of a quad past its run meet zero weights. A tile is up to 16 pixels
+// of one output row x 1-4 blocks of 16 output channels (16 x 16, 8 x 32,
+// 4 x 64: 16 accumulators), so narrow layers fill the register tile too.
+struct DirectConvArgs {
+  const int8_t* input;
+  int8_t* output;
+  uint8_t* scratch;  // the padded copy, then slack
+  int batches, in_h, in_w, in_c, out_h, out_w, out_c;
+  int stride_h, stride_w, pad_h, pad_w;
+  int padded_h, padded_w;
+  int8_t pad_value;            // the input zero point
+  int taps;                    // runs * quads
+  const int32_t* quad_offset;  // [taps]
+  // The sliding window (16-channel inputs, 3-wide filter rows, stride_w 1,
+  // no dilation along x): pixel p's tap (kx, q) is pixel p + 1's tap (kx -
+  // 1, q), so one broadcast quad feeds 3 vpdpbusd of one filter row, whose 12
+  // weight vectors stay in registers. `window_runs` filter rows, else 0.
+  int window_runs;
+  const int8_t* weights;  // [out_c_padded / 16][taps][16][4]
+  const int32_t* bias;    // padded; zero-point corrections folded in
+  RequantArgs rq;
+};
+
+void DirectConvAvx512(const DirectConvArgs& a);
+
 // Global AVERAGE_POOL_2D: per-channel sums over `pixels` pixels, then
 // sign(acc) * floor((|acc| + pixels / 2) / pixels), clamped. The division is
 // (n * reciprocal) >> shift, exact for every reachable n and within 32 bits

@@ -65,24 +65,23 @@ void RequantData::EnableFloor(int64_t max_abs_acc) {
 
 int PackGemmWeightsNeon(Isa isa, const int8_t* w, int out_c, int k, std::vector<int8_t>* packed,
                         bool* pair_products) {
-  const int out_c_padded = RoundUp(out_c, 16);
-  const int depth = RoundUp(k, isa == Isa::kNeonDot ? 4 : 8);
-  packed->assign(static_cast<size_t>(out_c_padded) * depth, 0);
-  *pair_products = true;
-  const int full = depth / 16 * 16;  // kNeon: the depth of the whole steps
+  *pair_products =
+      std::none_of(w, w + static_cast<long>(out_c) * k, [](int8_t v) { return v == -128; });
+  // sdot reads the VNNI layout: 4 depths of 16 channels per 64 bytes.
+  if (isa == Isa::kNeonDot) {
+    const int depth = RoundUp(k, 4);
+    *packed = PackWeightsVnni(w, out_c, k, depth);
+    return depth;
+  }
+  const int depth = RoundUp(k, 8);
+  packed->assign(static_cast<size_t>(RoundUp(out_c, 16)) * depth, 0);
+  const int full = depth / 16 * 16;  // the depth of the whole 16-deep steps
   for (int oc = 0; oc < out_c; ++oc)
     for (int i = 0; i < k; ++i) {
-      const int8_t v = w[static_cast<long>(oc) * k + i];
-      *pair_products = *pair_products && v != -128;
-      size_t at;
-      if (isa == Isa::kNeonDot) {
-        at = ((static_cast<size_t>(oc / 16) * (depth / 4) + i / 4) * 16 + oc % 16) * 4 + i % 4;
-      } else {
-        const size_t block = static_cast<size_t>(oc / 4) * 4 * depth;
-        at = i < full ? block + (i / 16) * 64 + (oc % 4) * 16 + i % 16
-                      : block + full * 4 + (oc % 4) * 8 + (i - full);
-      }
-      (*packed)[at] = v;
+      const size_t block = static_cast<size_t>(oc / 4) * 4 * depth;
+      const size_t at = i < full ? block + (i / 16) * 64 + (oc % 4) * 16 + i % 16
+                                 : block + full * 4 + (oc % 4) * 8 + (i - full);
+      (*packed)[at] = w[static_cast<long>(oc) * k + i];
     }
   return depth;
 }
@@ -101,6 +100,33 @@ const int8_t* PointwiseRows(const PointwiseArgs& a) {
         dst += a.depth;
       }
   return reinterpret_cast<const int8_t*>(a.scratch);
+}
+
+std::vector<int8_t> PackWeightsVnni(const int8_t* w, int rows, int k, int depth) {
+  const int groups = depth / 4;
+  std::vector<int8_t> packed(static_cast<size_t>(RoundUp(rows, 16)) * depth, 0);
+  for (int r = 0; r < rows; ++r)
+    for (int i = 0; i < k; ++i)
+      packed[((static_cast<size_t>(r / 16) * groups + i / 4) * 16 + r % 16) * 4 + i % 4] =
+          w[static_cast<long>(r) * k + i];
+  return packed;
+}
+
+std::vector<int16_t> PackWeightsPairs(const int8_t* w, int rows, int k, int depth) {
+  const int pairs = depth / 2;
+  std::vector<int16_t> packed(static_cast<size_t>(RoundUp(rows, 16)) * depth, 0);
+  for (int r = 0; r < rows; ++r)
+    for (int i = 0; i < k; ++i)
+      packed[((static_cast<size_t>(r / 8) * pairs + i / 2) * 8 + r % 8) * 2 + i % 2] =
+          w[static_cast<long>(r) * k + i];
+  return packed;
+}
+
+std::vector<int32_t> RowSums(const int8_t* w, int rows, int k) {
+  std::vector<int32_t> sums(rows, 0);
+  for (int r = 0; r < rows; ++r)
+    for (int i = 0; i < k; ++i) sums[r] += w[static_cast<long>(r) * k + i];
+  return sums;
 }
 
 }  // namespace vww::fast

@@ -43,6 +43,15 @@ struct RequantData {
   void EnableFloor(int64_t max_abs_acc);
 };
 
+// The GEMM forms' weight layouts, from w [rows][k] (rows = output channels
+// or units), zero past k and past rows (rows padded to 16):
+//  - VNNI (vpdpbusd): [rows / 16][depth / 4][16][4] int8, depth >= k a multiple of 4;
+//  - pairs (AVX2 vpmaddwd): [rows / 8][depth / 2][8][2] int16, depth >= k even.
+std::vector<int8_t> PackWeightsVnni(const int8_t* w, int rows, int k, int depth);
+std::vector<int16_t> PackWeightsPairs(const int8_t* w, int rows, int k, int depth);
+// sum over i of w[row][i], per row: what the zero-point corrections multiply.
+std::vector<int32_t> RowSums(const int8_t* w, int rows, int k);
+
 // For the GEMM forms (weights [out_c][k]): *max_abs_acc bounds |bias + sum
 // w * (x - zp)| over all inputs (|x - zp| <= 255), for EnableFloor. Returns
 // whether every value a GEMM kernel forms fits in int32: the folded bias

@@ -111,9 +111,7 @@ bool PreparePointwise(Node& node, Isa isa) {
   const int8_t* w = filter->data_as<int8_t>();
   const int32_t* b = bias ? bias->data_as<int32_t>() : nullptr;
   const int32_t input_offset = c.params.input_offset;
-  std::vector<int32_t> weight_sums(out_c, 0);
-  for (int oc = 0; oc < out_c; ++oc)
-    for (int ic = 0; ic < in_c; ++ic) weight_sums[oc] += w[oc * in_c + ic];
+  const std::vector<int32_t> weight_sums = RowSums(w, out_c, in_c);
 
   PointwiseArgs& a = d->args;
   a.batches = in->shape[0];
@@ -134,12 +132,7 @@ bool PreparePointwise(Node& node, Isa isa) {
 #if defined(VWW_FAST_X86)
     case Isa::kAvx512Vnni: {
       a.depth = RoundUp(in_c, 4);
-      const int groups = a.depth / 4;
-      d->weights8.assign(static_cast<size_t>(out_c_padded) * a.depth, 0);
-      for (int oc = 0; oc < out_c; ++oc)
-        for (int ic = 0; ic < in_c; ++ic)
-          d->weights8[((oc / 16 * groups + ic / 4) * 16 + oc % 16) * 4 + ic % 4] =
-              w[oc * in_c + ic];
+      d->weights8 = PackWeightsVnni(w, out_c, in_c, a.depth);
       for (int oc = 0; oc < out_c; ++oc)
         d->bias[oc] = (b ? b[oc] : 0) + (input_offset - 128) * weight_sums[oc];
       a.weights = d->weights8.data();
@@ -151,11 +144,7 @@ bool PreparePointwise(Node& node, Isa isa) {
     }
     case Isa::kAvx2: {
       a.depth = RoundUp(in_c, 2);
-      const int pairs = a.depth / 2;
-      d->weights16.assign(static_cast<size_t>(out_c_padded) * a.depth, 0);
-      for (int oc = 0; oc < out_c; ++oc)
-        for (int ic = 0; ic < in_c; ++ic)
-          d->weights16[((oc / 8 * pairs + ic / 2) * 8 + oc % 8) * 2 + ic % 2] = w[oc * in_c + ic];
+      d->weights16 = PackWeightsPairs(w, out_c, in_c, a.depth);
       for (int oc = 0; oc < out_c; ++oc) d->bias[oc] = b ? b[oc] : 0;
       a.weights = d->weights16.data();
       node.scratch_bytes = pixels * a.depth * sizeof(int16_t);

@@ -140,9 +140,7 @@ bool PrepareConvIm2col(Node& node, Isa isa) {
   const int32_t* b = bias ? bias->data_as<int32_t>() : nullptr;
   int64_t max_abs_acc = 0;
   if (!GemmFitsInt32(b, w, out_c, k, &max_abs_acc)) return false;
-  std::vector<int32_t> weight_sums(out_c, 0);
-  for (int oc = 0; oc < out_c; ++oc)
-    for (int i = 0; i < k; ++i) weight_sums[oc] += w[static_cast<long>(oc) * k + i];
+  const std::vector<int32_t> weight_sums = RowSums(w, out_c, k);
 
   auto d = std::make_unique<Im2colData>();
   d->isa = isa;
@@ -185,12 +183,7 @@ bool PrepareConvIm2col(Node& node, Isa isa) {
       im.depth = RoundUp(k, 4);
       im.flip = 0x80;
       g.depth = im.depth;
-      const int groups = g.depth / 4;
-      d->weights8.assign(static_cast<size_t>(out_c_padded) * g.depth, 0);
-      for (int oc = 0; oc < out_c; ++oc)
-        for (int i = 0; i < k; ++i)
-          d->weights8[((static_cast<size_t>(oc / 16) * groups + i / 4) * 16 + oc % 16) * 4 +
-                      i % 4] = w[static_cast<long>(oc) * k + i];
+      d->weights8 = PackWeightsVnni(w, out_c, k, g.depth);
       for (int oc = 0; oc < out_c; ++oc)
         d->bias[oc] = (b ? b[oc] : 0) + (p.input_offset - 128) * weight_sums[oc];
       g.weights = d->weights8.data();
@@ -203,12 +196,7 @@ bool PrepareConvIm2col(Node& node, Isa isa) {
       im.depth = k;
       im.flip = 0;
       g.depth = RoundUp(k, 2);
-      const int pairs = g.depth / 2;
-      d->weights16.assign(static_cast<size_t>(out_c_padded) * g.depth, 0);
-      for (int oc = 0; oc < out_c; ++oc)
-        for (int i = 0; i < k; ++i)
-          d->weights16[((static_cast<size_t>(oc / 8) * pairs + i / 2) * 8 + oc % 8) * 2 + i % 2] =
-              w[static_cast<long>(oc) * k + i];
+      d->weights16 = PackWeightsPairs(w, out_c, k, g.depth);
       for (int oc = 0; oc < out_c; ++oc) d->bias[oc] = b ? b[oc] : 0;
       g.weights = d->weights16.data();
       // The rows, then the AVX2 kernel's int16 copy, 64-byte aligned.

@@ -7,6 +7,12 @@
 
 namespace vww::fast {
 
+// One input's scaling of ADD with u = x + offset: (u * m_hi + ((u * m_lo + k +
+// [u < 0] * negative) >> 9)) >> shift.
+struct AddSplit {
+  int32_t m_hi, m_lo, k, negative, shift;
+};
+
 // int8 ADD of two tensors of the same shape, TFLite's arithmetic: each input
 // (x + offset) << left_shift is scaled by its multiplier (a rounding doubling
 // high multiply, then a rounding right shift), the two are summed, and the sum
@@ -21,6 +27,12 @@ struct AddArgs {
   int32_t input1_multiplier, input2_multiplier, output_multiplier;
   int input1_right_shift, input2_right_shift, output_right_shift;  // >= 0
   int32_t output_offset, act_min, act_max;
+
+  // The input scalings in one rounding and 32-bit multiplies (add.cc,
+  // SplitScale). Set only when it equals TFLite's two roundings for all 256
+  // values of each input (checked in prepare).
+  bool split_inputs;
+  AddSplit split1, split2;
 };
 
 void AddAvx512(const AddArgs& a);

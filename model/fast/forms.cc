@@ -9,7 +9,8 @@ namespace vww::fast {
 // Each operator family's prepare, one per form (defined beside its kernels).
 // conv_1x1.cc
 bool PreparePointwise(Node& node, Isa isa);
-// conv_im2col.cc
+// conv_direct.cc, conv_im2col.cc
+bool PrepareConvDirect(Node& node, Isa isa);
 bool PrepareConvIm2col(Node& node, Isa isa);
 // depthwise.cc
 bool PrepareDepthwiseColumns(Node& node, Isa isa);
@@ -51,7 +52,11 @@ constexpr KernelForm kForms[] = {
     {"conv1x1-p4xc4-neon", kOpConv2D, Isa::kNeon, "4 px x 4 ch x 16 deep, smull+smlal2+sadalp",
      PreparePointwise},
     {"conv1x1-portable", kOpConv2D, Isa::kPortable, "1 px x 1 ch", PreparePointwise},
-    // CONV_2D of any other filter, stride, dilation, padding: im2col + the GEMM.
+    // CONV_2D of any other filter, stride, dilation, padding: the GEMM reading
+    // the receptive fields from a padded copy of the input, or im2col + the GEMM.
+    {"conv-direct-p16xc16-avx512vnni", kOpConv2D, Isa::kAvx512Vnni,
+     "16 px x 16 ch (8 x 32, 4 x 64) of one output row over kh x kw*in_c quads, vpdpbusd",
+     PrepareConvDirect},
     {"conv-im2col-p4xc64-avx512vnni", kOpConv2D, Isa::kAvx512Vnni,
      "4 px x 64 ch over kh*kw*in_c, vpdpbusd", PrepareConvIm2col},
     {"conv-im2col-p4xc16-avx2", kOpConv2D, Isa::kAvx2, "4 px x 16 ch over kh*kw*in_c, vpmaddwd",

@@ -71,9 +71,7 @@ bool PrepareFullyConnected(Node& node, Isa isa) {
   // its own bound on max_abs_acc (EnableFloor).
   int64_t max_abs_acc = 0;
   if (!GemmFitsInt32(b, w, units, depth, &max_abs_acc)) return false;
-  std::vector<int32_t> weight_sums(units, 0);
-  for (int u = 0; u < units; ++u)
-    for (int k = 0; k < depth; ++k) weight_sums[u] += w[static_cast<long>(u) * depth + k];
+  const std::vector<int32_t> weight_sums = RowSums(w, units, depth);
 
   const auto* o = Options<tflite::FullyConnectedOptions>(node);
   int32_t act_min = -128, act_max = 127;
@@ -97,12 +95,7 @@ bool PrepareFullyConnected(Node& node, Isa isa) {
 #if defined(VWW_FAST_X86)
     case Isa::kAvx512Vnni: {
       a.depth = RoundUp(depth, 4);
-      const int groups = a.depth / 4;
-      d->weights8.assign(static_cast<size_t>(units_padded) * a.depth, 0);
-      for (int u = 0; u < units; ++u)
-        for (int k = 0; k < depth; ++k)
-          d->weights8[((static_cast<size_t>(u) / 16 * groups + k / 4) * 16 + u % 16) * 4 + k % 4] =
-              w[static_cast<long>(u) * depth + k];
+      d->weights8 = PackWeightsVnni(w, units, depth, a.depth);
       for (int u = 0; u < units; ++u)
         d->bias[u] = (b ? b[u] : 0) + (input_offset - 128) * weight_sums[u];
       a.weights = d->weights8.data();
@@ -113,12 +106,7 @@ bool PrepareFullyConnected(Node& node, Isa isa) {
     }
     case Isa::kAvx2: {
       a.depth = RoundUp(depth, 2);
-      const int pairs = a.depth / 2;
-      d->weights16.assign(static_cast<size_t>(units_padded) * a.depth, 0);
-      for (int u = 0; u < units; ++u)
-        for (int k = 0; k < depth; ++k)
-          d->weights16[((static_cast<size_t>(u) / 8 * pairs + k / 2) * 8 + u % 8) * 2 + k % 2] =
-              w[static_cast<long>(u) * depth + k];
+      d->weights16 = PackWeightsPairs(w, units, depth, a.depth);
       for (int u = 0; u < units; ++u) d->bias[u] = b ? b[u] : 0;
       a.weights = d->weights16.data();
       node.scratch_bytes = static_cast<size_t>(batches) * a.depth * sizeof(int16_t);
