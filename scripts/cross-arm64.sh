@@ -7,6 +7,10 @@
 #                                          form tests in one vww_tests process,
 #                                          under QEMU_CPU=cortex-a72 (Pi 4: NEON,
 #                                          no dot product) and cortex-a76 (Pi 5)
+#   scripts/cross-arm64.sh --ci            what .ci/run does (fits its time budget):
+#                                          the kernel tests under both CPUs and the
+#                                          quick application suites under qemu's
+#                                          default CPU, three processes side by side
 #   scripts/cross-arm64.sh --sysroot-only  make (or find) the sysroot, print its path
 # Extra arguments after the option go to ctest (full run) or vww_tests
 # (--kernels-only).
@@ -25,9 +29,9 @@ cd "$(dirname "$0")/.."
 
 mode=all
 case "${1:-}" in
-  --build-only | --kernels-only | --sysroot-only) mode=${1#--}; shift ;;
+  --build-only | --kernels-only | --ci | --sysroot-only) mode=${1#--}; shift ;;
   --all) shift ;;
-  -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   -*) if [ "${1:-}" != "--" ]; then echo "error: unknown option $1 (see --help)" >&2; exit 2; fi ;;
 esac
 [ "${1:-}" = "--" ] && shift
@@ -131,7 +135,54 @@ KERNEL_TESTS+=':Softmax.*:Concatenation.*:MaxPool.*:Pad.*:Transpose.*:Activation
 KERNEL_TESTS+=':MultiplyByQuantizedMultiplier.*:QuantizeMultiplier.*:RoundingDivideByPOT.*'
 KERNEL_TESTS+=':SaturatingRoundingDoublingHighMul.*'
 
+KERNEL_TESTS+=':ThreadedInference.*:LargeBias*'
+
+# Quick application suites (in-process, or a few short `vww` runs through the
+# emulator launcher): loading, DSP, decision, capture negotiation, overlay,
+# the CLI's errors and bundled models. What .ci/run adds to the kernel tests.
+APP_SMOKE_TESTS='ModelLoading.*:HostileModels.*:RealModels.*:PlanArena.*:AreaResizer.*:Dsp.*'
+APP_SMOKE_TESTS+=':WakeDetector.*:MovingAverage.*:DecideLabel.*:DecisionOptions.*:V4l2Negotiate.*'
+APP_SMOKE_TESTS+=':CaptureV4l2.*:Overlay.*:Sha256.*:Boards.*:TileGeometry.*:TileSpec.*:TileCombiner.*'
+APP_SMOKE_TESTS+=':ClassifyCli.*:InfoCli.*:BoardsCommand.*:BundledModels.*:DataDir.*'
+
+# Not yet passing under emulation (the full run leaves them out; issue 15 is
+# open for them): Debian's arm64 FFmpeg decodes the sample videos to other
+# bytes, and these video runs still compare with x86-64 references or time
+# real-time playback that qemu is too slow for; the sysroot has no GStreamer
+# plugins; the 64 MP decode cap re-executes vww, which qemu-user's launcher
+# does not pass through.
+NOT_UNDER_EMULATION='CaptureGst.*:CaptureFiles.GStreamerPipelinePlays'
+NOT_UNDER_EMULATION+=':FuzzRegressions.HugeImageHeaderIsRefusedByTheDecodeCap'
+NOT_UNDER_EMULATION+=':RunCli.PersonVideoWakesWhereTheReferenceSays:RunCli.NoPersonVideoNeverWakes'
+NOT_UNDER_EMULATION+=':RunCli.ConsoleMirrorsEdgeImpulse:RunMqtt.AvailableWakeSleepOfflineOnThePersonVideo'
+NOT_UNDER_EMULATION+=':RunRecord.SigintMidRecordingLeavesEveryFileReadable:RunWindow.*:WindowPlay.*'
+
 case $mode in
+  ci)
+    cmake --build "$build" --target vww vww_tests -j "$(nproc)"
+    echo "== kernel tests under QEMU_CPU=cortex-a72 and cortex-a76, quick application tests" >&2
+    pids=()
+    for cpu in cortex-a72 cortex-a76; do
+      QEMU_CPU=$cpu "${emulator[@]}" "$build/tests/vww_tests" --gtest_filter="$KERNEL_TESTS" \
+        --gtest_brief=1 >"$build/kernels-$cpu.log" 2>&1 &
+      pids+=($!)
+    done
+    (cd "$build/tests" && "${emulator[@]}" ./vww_tests --gtest_filter="$APP_SMOKE_TESTS" \
+      --gtest_brief=1) >"$build/app-smoke.log" 2>&1 &
+    pids+=($!)
+    failed=0
+    for i in 0 1 2; do
+      wait "${pids[$i]}" || failed=1
+    done
+    for log in "$build"/kernels-cortex-a72.log "$build"/kernels-cortex-a76.log "$build"/app-smoke.log; do
+      echo "-- $log" >&2
+      tail -n 3 "$log" >&2
+    done
+    if [ $failed -ne 0 ]; then
+      cat "$build"/kernels-*.log "$build"/app-smoke.log >&2
+      exit 1
+    fi
+    ;;
   build-only)
     cmake --build "$build" -j "$(nproc)"
     ;;
@@ -151,6 +202,8 @@ case $mode in
         --gtest_brief=1
     done
     echo "== the test suite under qemu's default CPU" >&2
-    (cd "$build" && ctest --output-on-failure -j "$(nproc)" -LE 'slow|soak|no-emulation' "$@")
+    exclude=$(echo "$NOT_UNDER_EMULATION" | sed 's/\./\\./g; s/\*/.*/g; s/:/|/g')
+    (cd "$build" && ctest --output-on-failure -j "$(nproc)" -LE 'slow|soak|no-emulation' \
+      -E "^($exclude)\$" "$@")
     ;;
 esac

@@ -31,9 +31,12 @@ PACKAGES=(
   libcpp-httplib-dev nlohmann-json3-dev libmosquitto-dev
   # their tests: a real broker and clients, a real headless browser
   mosquitto mosquitto-clients chromium
-  # scripts/arm64-estimates.sh and its test: the arm64 cross compiler, llvm-mca
-  g++-aarch64-linux-gnu llvm
+  # scripts/arm64-estimates.sh and its test: llvm-mca (and, below, the arm64 cross compiler)
+  llvm
 )
+# On an amd64 machine the arm64 estimates compile the NEON kernels with the
+# cross compiler; on a Pi the board itself is measured instead.
+[ "$(dpkg --print-architecture)" = amd64 ] && PACKAGES+=(g++-aarch64-linux-gnu)
 PACKAGES+=("$@")  # callers may add more (the test script adds its own)
 
 missing=()
