@@ -43,8 +43,13 @@ int32_t SoftmaxReciprocal(int32_t sum, int* num_bits_over_unit) {
 }
 
 int8_t SoftmaxOutput(int32_t reciprocal, int num_bits_over_unit, int32_t exp) {
-  const int32_t unsat = gemmlowp::RoundingDivideByPOT(
-      (Q0::FromRaw(reciprocal) * Q0::FromRaw(exp)).raw(), num_bits_over_unit + 31 - 8);
+  const int exponent = num_bits_over_unit + 31 - 8;
+  // With 512 or more equal classes the exponent reaches 32, where gemmlowp's
+  // shift is undefined; the product (below 2^31) divided by 2^32 or more
+  // rounds to 0, which is the value returned.
+  if (exponent >= 32) return -128;
+  const int32_t unsat =
+      gemmlowp::RoundingDivideByPOT((Q0::FromRaw(reciprocal) * Q0::FromRaw(exp)).raw(), exponent);
   return static_cast<int8_t>(std::min(std::max(unsat - 128, -128), 127));
 }
 
